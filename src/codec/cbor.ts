@@ -106,7 +106,8 @@ function assertEncodable(value: unknown, path: string, depth: number): void {
           assertEncodable(value[i], `${path}[${i}]`, depth + 1);
         return;
       }
-      if (Object.getPrototypeOf(value) !== Object.prototype) {
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
         throw new SaylauError("codec/unsupported", `unsupported value at ${path || "<root>"}`, {
           field: path,
         });

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
+import { sha256, TAG, taggedHash } from "../../../src/crypto/hash.ts";
+
+describe("tagged hashing", () => {
+  it("is SHA-256(utf8(tag) || 0x00 || bytes)", () => {
+    const data = utf8("payload");
+    const expected = createHash("sha256")
+      .update(Buffer.from("saylau/v1/header"))
+      .update(Buffer.from([0]))
+      .update(data)
+      .digest("hex");
+    expect(toHex(taggedHash(TAG.header, data))).toBe(expected);
+  });
+
+  it("separates domains: one payload under two tags gives two hashes", () => {
+    const data = utf8("same bytes");
+    expect(toHex(taggedHash(TAG.header, data))).not.toBe(toHex(taggedHash(TAG.commit, data)));
+  });
+
+  it("cannot be confused by moving bytes between tag and payload (the 0x00 separator)", () => {
+    // "saylau/v1/tx" + "a..." must differ from "saylau/v1/txa" + "..."
+    expect(toHex(taggedHash("saylau/v1/tx", utf8("abc")))).not.toBe(
+      toHex(taggedHash("saylau/v1/txa", utf8("bc"))),
+    );
+  });
+
+  it("sha256 matches the FIPS 180 'abc' vector", () => {
+    expect(toHex(sha256(utf8("abc")))).toBe(
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+  });
+});
