@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { generateKeyPair } from "../../../../src/crypto/ed25519.ts";
+import {
+  type NetworkOptions,
+  ValidatorNetwork,
+} from "../../../../src/node/p2p/validator-network.ts";
+import { freePorts } from "../../../support/ports.ts";
+
+const running: ValidatorNetwork[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((n) => n.stop()));
+});
+
+async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function cluster(n: number, extra: Partial<NetworkOptions> = {}) {
+  const keys = Array.from({ length: n }, () => generateKeyPair());
+  const ports = await freePorts(n);
+  const peers = keys.map((k, index) => ({
+    index,
+    publicKey: k.publicKey,
+    address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
+  }));
+  const inbox: { to: number; from: number; text: string }[] = [];
+  const misbehaved: { at: number; from: number; reason: string }[] = [];
+  const nets = keys.map(
+    (k, selfIndex) =>
+      new ValidatorNetwork({
+        selfIndex,
+        seed: k.seed,
+        listen: `/ip4/127.0.0.1/tcp/${ports[selfIndex]}`,
+        peers,
+        maxFrameBytes: 1024 * 1024,
+        maxQueuedBytesPerPeer: 4 * 1024 * 1024,
+        maxQueuedFramesPerPeer: 10_000,
+        onFrame: (from, frame) =>
+          inbox.push({ to: selfIndex, from, text: new TextDecoder().decode(frame) }),
+        onPeerMisbehaved: (from, reason) => misbehaved.push({ at: selfIndex, from, reason }),
+        ...extra,
+      }),
+  );
+  running.push(...nets);
+  await Promise.all(nets.map((x) => x.start()));
+  return { nets, inbox, misbehaved, peers, keys, ports };
+}
+
+describe("ValidatorNetwork", () => {
+  it("delivers frames between every pair of validators, in order per sender", async () => {
+    const { nets, inbox } = await cluster(4);
+    for (let i = 0; i < 50; i++) nets[0]!.broadcast(new TextEncoder().encode(`m${i}`));
+    nets[2]!.send(1, new TextEncoder().encode("direct"));
+    await waitFor(() => inbox.length === 151);
+    for (const to of [1, 2, 3]) {
+      expect(inbox.filter((m) => m.to === to && m.from === 0).map((m) => m.text)).toEqual(
+        Array.from({ length: 50 }, (_, i) => `m${i}`),
+      );
+    }
+    expect(inbox.find((m) => m.text === "direct")).toEqual({ to: 1, from: 2, text: "direct" });
+  }, 30_000);
+
+  it("admits no peer outside the manifest", async () => {
+    const { peers, inbox } = await cluster(2);
+    const outsider = generateKeyPair();
+    const [port] = await freePorts(1);
+    // The outsider lists the validators as its peers, but they do not list it.
+    const rogue = new ValidatorNetwork({
+      selfIndex: 9,
+      seed: outsider.seed,
+      listen: `/ip4/127.0.0.1/tcp/${port}`,
+      peers: [
+        ...peers,
+        { index: 9, publicKey: outsider.publicKey, address: `/ip4/127.0.0.1/tcp/${port}` },
+      ],
+      maxFrameBytes: 1024,
+      maxQueuedBytesPerPeer: 1024 * 1024,
+      maxQueuedFramesPerPeer: 100,
+      onFrame: () => undefined,
+      redialMinMs: 50,
+    });
+    running.push(rogue);
+    await rogue.start();
+    rogue.broadcast(new TextEncoder().encode("let me in"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(inbox.some((m) => m.text === "let me in")).toBe(false);
+    expect(rogue.connectedPeers()).toEqual([]);
+  }, 30_000);
+
+  it("resets a peer that sends an oversized frame, reports it, and keeps serving the others", async () => {
+    const { nets, inbox, misbehaved } = await cluster(3, { maxFrameBytes: 64 });
+    nets[0]!.send(1, new Uint8Array(1000));
+    nets[2]!.send(1, new TextEncoder().encode("still fine"));
+    await waitFor(() => inbox.some((m) => m.text === "still fine") && misbehaved.length > 0);
+    expect(inbox.some((m) => m.from === 0 && m.to === 1)).toBe(false);
+    expect(misbehaved[0]).toMatchObject({ at: 1, from: 0 });
+    expect(misbehaved[0]!.reason).toMatch(/1000-byte frame/);
+  }, 30_000);
+
+  it("bounds each peer's queue while the peer is away, dropping the oldest frames", async () => {
+    const keys = [generateKeyPair(), generateKeyPair()];
+    const ports = await freePorts(2);
+    const peers = keys.map((k, index) => ({
+      index,
+      publicKey: k.publicKey,
+      address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
+    }));
+    let dropped = 0;
+    const lonely = new ValidatorNetwork({
+      selfIndex: 0,
+      seed: keys[0]!.seed,
+      listen: `/ip4/127.0.0.1/tcp/${ports[0]}`,
+      peers,
+      maxFrameBytes: 1024,
+      maxQueuedBytesPerPeer: 10_000,
+      maxQueuedFramesPerPeer: 100,
+      onFrame: () => undefined,
+      onDropped: (_peer, n) => {
+        dropped += n;
+      },
+    });
+    running.push(lonely);
+    await lonely.start();
+    for (let i = 0; i < 1000; i++) lonely.send(1, new Uint8Array(50));
+    expect(dropped).toBeGreaterThanOrEqual(900);
+  }, 30_000);
+});
