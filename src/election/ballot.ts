@@ -1,0 +1,336 @@
+/**
+ * The ballot body: per contest, per option an exponential ElGamal ciphertext
+ * (alpha, beta) = (r*G, v*G + r*K) with a 0/1 range proof, and per contest a range proof
+ * that the sum of the selections is in 0..limit (undervotes allowed). No signature: the
+ * ledger wraps the body in a transaction signed by the voter's ed25519 credential, and every
+ * challenge here binds that credential's public key, so a body cannot be replayed under
+ * another credential or in another election.
+ */
+import { array, bytes, decodeWith, encodeWith, type Infer, struct } from "../codec/schema.ts";
+import { concatBytes } from "../crypto/bytes.ts";
+import { SaylauError } from "../errors.ts";
+import type { ElectionContext } from "./context.ts";
+import { MAX_CONTESTS, MAX_OPTIONS } from "./description.ts";
+import {
+  decodePoint,
+  encodePoint,
+  IDENTITY,
+  mod,
+  mulSecret,
+  type Point,
+  smallMultipleOfG,
+} from "./group.ts";
+import { DST, u32be } from "./hash-to-scalar.ts";
+import {
+  challengesSumToHash,
+  type DecodedBranch,
+  decodeBranches,
+  failingBranch,
+  proveRange,
+  type RangeStatement,
+} from "./range-proof.ts";
+import { type Rng, randomScalar, systemRng } from "./rng.ts";
+
+const point32 = bytes(32);
+const scalar32 = bytes(32);
+
+export const proofBranchCodec = struct({ a: point32, b: point32, c: scalar32, v: scalar32 });
+
+export const encryptedSelectionCodec = struct({
+  alpha: point32,
+  beta: point32,
+  /** Two branches: the selection is 0 or 1. */
+  proof: array(proofBranchCodec, 2, 2),
+});
+
+export const encryptedContestCodec = struct({
+  selections: array(encryptedSelectionCodec, MAX_OPTIONS, 1),
+  /** limit + 1 branches: the number of selections is 0..limit. */
+  proof: array(proofBranchCodec, MAX_OPTIONS + 1, 2),
+});
+
+export const ballotBodyCodec = struct({
+  contests: array(encryptedContestCodec, MAX_CONTESTS, 1),
+});
+export type BallotBody = Infer<typeof ballotBodyCodec>;
+
+export const CREDENTIAL_LENGTH = 32;
+/** Larger than any ballot the limits above allow (256 contests x 256 options would be ~90 MiB). */
+export const MAX_BALLOT_BYTES = 1024 * 1024;
+
+export function checkCredential(credential: Uint8Array): void {
+  if (!(credential instanceof Uint8Array) || credential.length !== CREDENTIAL_LENGTH) {
+    throw new SaylauError(
+      "election/bad_credential",
+      `a credential public key is ${CREDENTIAL_LENGTH} bytes`,
+    );
+  }
+}
+
+/**
+ * Selection statement: electionId (32) || credential (32) || K (32) || u32be(contest) ||
+ * u32be(option), under DST "saylau/v1/election/selection-proof"; the challenge then appends
+ * alpha || beta || a_0 || b_0 || a_1 || b_1.
+ */
+export function selectionStatement(
+  ctx: ElectionContext,
+  credential: Uint8Array,
+  contest: number,
+  option: number,
+  alphaBytes: Uint8Array,
+  betaBytes: Uint8Array,
+): RangeStatement {
+  return {
+    dst: DST.selectionProof,
+    context: concatBytes(
+      ctx.electionId,
+      credential,
+      ctx.jointKeyBytes,
+      u32be(contest),
+      u32be(option),
+    ),
+    alphaBytes,
+    betaBytes,
+    limit: 1,
+  };
+}
+
+/**
+ * Contest statement: electionId (32) || credential (32) || K (32) || u32be(contest) ||
+ * u32be(limit), under DST "saylau/v1/election/contest-proof", over the ciphertext
+ * (A, B) = (sum alpha, sum beta) of the contest's selections.
+ */
+export function contestStatement(
+  ctx: ElectionContext,
+  credential: Uint8Array,
+  contest: number,
+  sumAlphaBytes: Uint8Array,
+  sumBetaBytes: Uint8Array,
+): RangeStatement {
+  const limit = ctx.shapes[contest]!.limit;
+  return {
+    dst: DST.contestProof,
+    context: concatBytes(
+      ctx.electionId,
+      credential,
+      ctx.jointKeyBytes,
+      u32be(contest),
+      u32be(limit),
+    ),
+    alphaBytes: sumAlphaBytes,
+    betaBytes: sumBetaBytes,
+    limit,
+  };
+}
+
+/** choices[contest][option] is 0 or 1; at most `limit` ones per contest. */
+export type Choices = readonly (readonly number[])[];
+
+export function checkChoices(ctx: ElectionContext, choices: Choices): void {
+  if (!Array.isArray(choices) || choices.length !== ctx.shapes.length) {
+    throw new SaylauError("election/wrong_shape", `a ballot has ${ctx.shapes.length} contests`);
+  }
+  choices.forEach((row, i) => {
+    const shape = ctx.shapes[i]!;
+    if (!Array.isArray(row) || row.length !== shape.options) {
+      throw new SaylauError("election/wrong_shape", `contest ${i} has ${shape.options} options`, {
+        contest: i,
+      });
+    }
+    let sum = 0;
+    row.forEach((v, j) => {
+      if (v !== 0 && v !== 1) {
+        throw new SaylauError("election/bad_choice", `contest ${i} option ${j}: choose 0 or 1`, {
+          contest: i,
+          option: j,
+        });
+      }
+      sum += v;
+    });
+    if (sum > shape.limit) {
+      throw new SaylauError(
+        "election/wrong_limit",
+        `contest ${i}: ${sum} selections, limit ${shape.limit}`,
+        { contest: i, selections: sum, limit: shape.limit },
+      );
+    }
+  });
+}
+
+export function encryptBallot(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  choices: Choices,
+  rng: Rng = systemRng,
+): BallotBody {
+  checkCredential(credentialPublicKey);
+  checkChoices(ctx, choices);
+  const { G, K } = ctx.bases;
+  const contests = choices.map((row, i) => {
+    let sumNonce = 0n;
+    let sumAlpha = IDENTITY;
+    let sumBeta = IDENTITY;
+    let sumValue = 0;
+    const selections = row.map((value, j) => {
+      const r = randomScalar(rng);
+      const alpha = mulSecret(G, r);
+      const beta = smallMultipleOfG(value).add(mulSecret(K, r));
+      const alphaBytes = encodePoint(alpha);
+      const betaBytes = encodePoint(beta);
+      const statement = selectionStatement(ctx, credentialPublicKey, i, j, alphaBytes, betaBytes);
+      const proof = proveRange(ctx.bases, statement, alpha, beta, r, value, rng);
+      sumNonce = mod(sumNonce + r);
+      sumAlpha = sumAlpha.add(alpha);
+      sumBeta = sumBeta.add(beta);
+      sumValue += value;
+      return { alpha: alphaBytes, beta: betaBytes, proof };
+    });
+    const statement = contestStatement(
+      ctx,
+      credentialPublicKey,
+      i,
+      sumAlpha.toBytes(),
+      sumBeta.toBytes(),
+    );
+    const proof = proveRange(ctx.bases, statement, sumAlpha, sumBeta, sumNonce, sumValue, rng);
+    return { selections, proof };
+  });
+  return { contests };
+}
+
+export function encodeBallot(body: BallotBody): Uint8Array {
+  return encodeWith(ballotBodyCodec, body);
+}
+
+/**
+ * Canonical decoding plus every point and scalar checked (typed `election/bad_point`,
+ * `election/bad_scalar`); the proofs are checked by verifyBallot with the credential.
+ */
+export function decodeBallot(ctx: ElectionContext, encoded: Uint8Array): BallotBody {
+  const body = decodeWith(ballotBodyCodec, encoded, MAX_BALLOT_BYTES);
+  decodeBallotPoints(ctx, body);
+  return body;
+}
+
+export interface DecodedSelection {
+  readonly alpha: Point;
+  readonly beta: Point;
+  readonly branches: readonly DecodedBranch[];
+}
+export interface DecodedContest {
+  readonly selections: readonly DecodedSelection[];
+  readonly sumAlpha: Point;
+  readonly sumBeta: Point;
+  readonly branches: readonly DecodedBranch[];
+}
+export interface DecodedBallot {
+  readonly contests: readonly DecodedContest[];
+}
+
+const decodedBallots = new WeakMap<BallotBody, DecodedBallot>();
+
+/** Checks the body's shape against the election, decodes every point and scalar (memoised). */
+export function decodeBallotPoints(ctx: ElectionContext, body: BallotBody): DecodedBallot {
+  const cached = decodedBallots.get(body);
+  if (cached !== undefined) {
+    checkShape(ctx, body);
+    return cached;
+  }
+  ballotBodyCodec.check(body, "ballot");
+  checkShape(ctx, body);
+  const decoded: DecodedBallot = {
+    contests: body.contests.map((contest, i) => {
+      let sumAlpha = IDENTITY;
+      let sumBeta = IDENTITY;
+      const selections = contest.selections.map((sel, j) => {
+        const field = `contests[${i}].selections[${j}]`;
+        const alpha = decodePoint(sel.alpha, `${field}.alpha`);
+        const beta = decodePoint(sel.beta, `${field}.beta`);
+        sumAlpha = sumAlpha.add(alpha);
+        sumBeta = sumBeta.add(beta);
+        return { alpha, beta, branches: decodeBranches(sel.proof, `${field}.proof`) };
+      });
+      return {
+        selections,
+        sumAlpha,
+        sumBeta,
+        branches: decodeBranches(contest.proof, `contests[${i}].proof`),
+      };
+    }),
+  };
+  decodedBallots.set(body, decoded);
+  return decoded;
+}
+
+function checkShape(ctx: ElectionContext, body: BallotBody): void {
+  if (body.contests.length !== ctx.shapes.length) {
+    throw new SaylauError(
+      "election/wrong_shape",
+      `ballot has ${body.contests.length} contests, the election ${ctx.shapes.length}`,
+    );
+  }
+  body.contests.forEach((contest, i) => {
+    const shape = ctx.shapes[i]!;
+    if (contest.selections.length !== shape.options) {
+      throw new SaylauError(
+        "election/wrong_shape",
+        `contest ${i}: ${contest.selections.length} selections, the election has ${shape.options} options`,
+        { contest: i },
+      );
+    }
+    if (contest.proof.length !== shape.limit + 1) {
+      throw new SaylauError(
+        "election/wrong_limit",
+        `contest ${i}: proof has ${contest.proof.length} branches, limit ${shape.limit} needs ${shape.limit + 1}`,
+        { contest: i },
+      );
+    }
+  });
+}
+
+function proofError(contest: number, option: number | null, what: string): SaylauError {
+  const where =
+    option === null ? `contest ${contest} sum proof` : `contest ${contest} option ${option} proof`;
+  return new SaylauError("election/bad_proof", `${where}: ${what}`, {
+    contest,
+    option,
+    proof: option === null ? "contest" : "selection",
+  });
+}
+
+/**
+ * Checks every proof of the ballot for this credential, one equation at a time, and throws
+ * `election/bad_proof` naming the contest and option (null for the contest's sum proof).
+ */
+export function verifyBallot(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  body: BallotBody,
+): void {
+  checkCredential(credentialPublicKey);
+  const decoded = decodeBallotPoints(ctx, body);
+  body.contests.forEach((contest, i) => {
+    const dc = decoded.contests[i]!;
+    contest.selections.forEach((sel, j) => {
+      const ds = dc.selections[j]!;
+      const statement = selectionStatement(ctx, credentialPublicKey, i, j, sel.alpha, sel.beta);
+      if (!challengesSumToHash(statement, sel.proof, ds.branches)) {
+        throw proofError(i, j, "challenges do not sum to the Fiat-Shamir hash");
+      }
+      const bad = failingBranch(ctx.bases, ds.alpha, ds.beta, ds.branches);
+      if (bad >= 0) throw proofError(i, j, `branch ${bad} equation fails`);
+    });
+    const statement = contestStatement(
+      ctx,
+      credentialPublicKey,
+      i,
+      dc.sumAlpha.toBytes(),
+      dc.sumBeta.toBytes(),
+    );
+    if (!challengesSumToHash(statement, contest.proof, dc.branches)) {
+      throw proofError(i, null, "challenges do not sum to the Fiat-Shamir hash");
+    }
+    const bad = failingBranch(ctx.bases, dc.sumAlpha, dc.sumBeta, dc.branches);
+    if (bad >= 0) throw proofError(i, null, `branch ${bad} equation fails`);
+  });
+}
