@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { fromHex } from "../../../src/crypto/bytes.ts";
+import { encryptBallot, verifyBallotsBatch } from "../../../src/election/index.ts";
+import { seededRng } from "../../../src/election/rng.ts";
+import { credential, rngFor, smallElection } from "./fixtures.ts";
+
+const { ctx } = smallElection(3);
+const rng = rngFor("batch");
+const items = Array.from({ length: 10 }, (_, i) => {
+  const cred = credential(i);
+  const first = [0, 0, 0];
+  if (i % 4 !== 0) first[i % 3] = 1;
+  const second = [0, 0, 0, 0];
+  second[i % 4] = 1;
+  if (i % 2 === 0) second[(i + 1) % 4] = 1;
+  return { credential: cred, body: encryptBallot(ctx, cred, [first, second], rng) };
+});
+
+describe("batch verification", () => {
+  it("accepts a batch of valid ballots", () => {
+    expect(verifyBallotsBatch(ctx, items, seededRng(new Uint8Array(32).fill(1)))).toEqual([]);
+    expect(verifyBallotsBatch(ctx, [])).toEqual([]);
+  });
+
+  it("names the one ballot with a bad group equation", () => {
+    const tampered = items.map((it) => ({ ...it }));
+    const body = structuredClone(items[6]!.body);
+    // Same challenge sum, wrong response: only the group equation can catch this.
+    body.contests[1]!.selections[3]!.proof[0]!.v = Uint8Array.from(
+      items[5]!.body.contests[1]!.selections[3]!.proof[0]!.v,
+    );
+    tampered[6] = { credential: items[6]!.credential, body };
+    expect(verifyBallotsBatch(ctx, tampered)).toEqual([6]);
+  });
+
+  it("names several bad ballots: wrong credential, bad encoding, bad equation", () => {
+    const tampered = items.map((it) => ({ ...it }));
+    tampered[0] = { credential: credential(99), body: items[0]!.body };
+    const badPoint = structuredClone(items[3]!.body);
+    badPoint.contests[0]!.selections[0]!.beta = fromHex(
+      "0100000000000000000000000000000000000000000000000000000000000000",
+    );
+    tampered[3] = { credential: items[3]!.credential, body: badPoint };
+    const badEquation = structuredClone(items[9]!.body);
+    badEquation.contests[0]!.proof[1]!.a = Uint8Array.from(items[8]!.body.contests[0]!.proof[1]!.a);
+    tampered[9] = { credential: items[9]!.credential, body: badEquation };
+    expect(verifyBallotsBatch(ctx, tampered)).toEqual([0, 3, 9]);
+  });
+});
