@@ -81,7 +81,7 @@ describe("tally and threshold decryption", () => {
   });
 
   it("any t of n trustees give the same counts; t-1 fail clearly", () => {
-    const pairs = [
+    const pairs: [number, number][] = [
       [0, 1],
       [0, 2],
       [1, 2],
