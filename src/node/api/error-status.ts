@@ -1,0 +1,52 @@
+/**
+ * The one place where error codes become HTTP statuses. Every error the API returns is
+ * `{ error: { code, message } }` with a stable code; anything without a known code is a 500
+ * whose details stay in the log.
+ */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  "api/malformed_json": 400,
+  "api/invalid_request": 400,
+  "api/unsupported_media_type": 415,
+  "api/body_too_large": 413,
+  "api/not_found": 404,
+  "api/rate_limited": 429,
+  "codec/bad_hex": 400,
+  "codec/malformed": 400,
+  "codec/non_canonical": 400,
+  "codec/float": 400,
+  "codec/too_large": 413,
+  "codec/too_deep": 400,
+  "codec/invalid_field": 400,
+  "codec/unsupported": 400,
+  "ledger/bad_signature": 422,
+  "ledger/unknown_credential": 422,
+  "ledger/wrong_phase": 409,
+  "ledger/wrong_election": 422,
+  "ledger/stale_ballot": 409,
+  "ledger/duplicate_credential": 409,
+  "ledger/bad_phase_transition": 409,
+  "ledger/duplicate_share": 409,
+  "ledger/already_tallied": 409,
+  "ledger/unknown_trustee": 422,
+  "ledger/duplicate_tx": 409,
+  "election/bad_proof": 422,
+  "election/bad_point": 422,
+  "election/bad_scalar": 422,
+  "election/wrong_shape": 422,
+  "election/bad_share": 422,
+  "election/unknown_trustee": 422,
+  "mempool/full": 503,
+  "mempool/duplicate": 409,
+  "node/not_ready": 503,
+  "node/not_found": 404,
+  "store/bad_range": 400,
+};
+
+export function statusForCode(code: string): number {
+  const exact = STATUS_BY_CODE[code];
+  if (exact !== undefined) return exact;
+  // Unlisted election/ledger rule violations are still the client's fault.
+  if (code.startsWith("election/") || code.startsWith("ledger/")) return 422;
+  if (code.startsWith("codec/")) return 400;
+  return 500;
+}

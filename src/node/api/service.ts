@@ -1,0 +1,110 @@
+/**
+ * What the HTTP API needs from a validator node. The node implements it; route tests can
+ * run against a real node in-process. Bytes are lowercase hex in every view.
+ */
+export interface SubmitResult {
+  readonly id: string;
+  readonly trackingCode: string;
+  readonly type: string;
+}
+
+export type TxStatusView =
+  | { readonly id: string; readonly trackingCode: string; readonly status: "pending" }
+  | {
+      readonly id: string;
+      readonly trackingCode: string;
+      readonly status: "committed";
+      readonly height: number;
+      readonly index: number;
+      readonly leafIndex: number;
+    };
+
+export interface HeaderView {
+  readonly electionId: string;
+  readonly height: number;
+  readonly prevHash: string;
+  readonly time: number;
+  readonly proposer: number;
+  readonly txCount: number;
+  readonly logSize: number;
+  readonly logRoot: string;
+  readonly stateHash: string;
+}
+
+export interface BlockView {
+  readonly height: number;
+  readonly hash: string;
+  readonly header: HeaderView;
+  /** Canonical block bytes, hex: what an auditor re-hashes. */
+  readonly block: string;
+  /** Canonical commit certificate, hex; null for genesis. */
+  readonly certificate: string | null;
+  readonly txIds: string[];
+}
+
+export interface ReceiptView {
+  readonly ballotId: string;
+  readonly trackingCode: string;
+  readonly leafIndex: number;
+  readonly header: HeaderView;
+  readonly auditPath: string[];
+  readonly certificate: string;
+  /** The whole receipt as canonical CBOR, hex: what `saylau receipt verify` checks. */
+  readonly receipt: string;
+}
+
+export interface StatusView {
+  readonly electionId: string;
+  readonly validator: number;
+  readonly height: number;
+  readonly headHash: string;
+  readonly logSize: number;
+  readonly phase: string;
+  readonly view: number;
+  readonly mempool: number;
+  readonly peers: number[];
+  readonly syncing: boolean;
+}
+
+export interface ElectionView {
+  readonly electionId: string;
+  readonly name: string;
+  readonly manifest: string;
+  readonly validators: { name: string; publicKey: string }[];
+  readonly contests: { label: string; options: string[]; limit: number }[];
+  readonly threshold: number;
+  readonly trustees: number;
+}
+
+export interface ResultsView {
+  readonly phase: string;
+  readonly height: number;
+  readonly credentials: number;
+  readonly ballots: number;
+  readonly voters: number;
+  readonly decryptions: number[];
+  readonly threshold: number;
+  readonly result: { label: string; options: { label: string; votes: number }[] }[] | null;
+}
+
+export interface ConsistencyView {
+  readonly from: number;
+  readonly to: number;
+  readonly fromRoot: string;
+  readonly toRoot: string;
+  readonly proof: string[];
+}
+
+export interface NodeService {
+  submit(tx: Uint8Array, onlyType?: "ballot"): Promise<SubmitResult>;
+  txStatus(idOrTrackingCode: string): Promise<TxStatusView>;
+  receipt(idOrTrackingCode: string): Promise<ReceiptView>;
+  block(height: number): Promise<BlockView>;
+  blocks(from: number, limit: number): Promise<BlockView[]>;
+  election(): ElectionView;
+  status(): StatusView;
+  results(): ResultsView;
+  consistency(from: number, to: number): Promise<ConsistencyView>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  health(): { ok: boolean; detail: string };
+}
