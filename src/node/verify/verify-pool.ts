@@ -1,0 +1,132 @@
+/**
+ * A pool of worker threads that verify transactions off the event loop. Submissions are
+ * gathered into batches (up to `maxBatch`, or whatever arrived within `lingerMs`) so the
+ * ballot proofs of a batch are checked with one multi-scalar multiplication; each caller
+ * gets its own verdict.
+ */
+import { Worker } from "node:worker_threads";
+import { SaylauError } from "../../errors.ts";
+import type { TxVerdict } from "./verify-transactions.ts";
+
+interface Pending {
+  readonly tx: Uint8Array;
+  readonly resolve: (v: TxVerdict) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface WorkerSlot {
+  readonly worker: Worker;
+  busy: boolean;
+}
+
+export interface VerifyPoolOptions {
+  readonly manifest: Uint8Array;
+  readonly workers: number;
+  readonly maxBatch?: number;
+  readonly lingerMs?: number;
+  readonly onBatch?: (size: number, ms: number) => void;
+}
+
+export class VerifyPool {
+  readonly #slots: WorkerSlot[] = [];
+  readonly #queue: Pending[] = [];
+  readonly #jobs = new Map<number, { items: Pending[]; slot: WorkerSlot }>();
+  readonly #maxBatch: number;
+  readonly #lingerMs: number;
+  readonly #onBatch: VerifyPoolOptions["onBatch"];
+  #nextJob = 1;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: VerifyPoolOptions) {
+    this.#maxBatch = options.maxBatch ?? 64;
+    this.#lingerMs = options.lingerMs ?? 2;
+    this.#onBatch = options.onBatch;
+    const url = new URL("./verify-worker.ts", import.meta.url);
+    for (let i = 0; i < Math.max(1, options.workers); i++) {
+      const worker = new Worker(url, { workerData: { manifest: options.manifest } });
+      const slot: WorkerSlot = { worker, busy: false };
+      worker.on("message", (msg: { id: number; verdicts: TxVerdict[]; ms: number }) =>
+        this.#done(msg),
+      );
+      worker.on("error", (err) => this.#failSlot(slot, err));
+      worker.unref();
+      this.#slots.push(slot);
+    }
+  }
+
+  verify(tx: Uint8Array): Promise<TxVerdict> {
+    if (this.#closed)
+      return Promise.reject(new SaylauError("node/stopping", "verification pool is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ tx, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  verifyAll(txs: readonly Uint8Array[]): Promise<TxVerdict[]> {
+    return Promise.all(txs.map((t) => this.verify(t)));
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  #schedule(): void {
+    if (this.#queue.length >= this.#maxBatch) {
+      this.#dispatch();
+      return;
+    }
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#dispatch();
+      }, this.#lingerMs);
+    }
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#slots.find((s) => !s.busy);
+      if (slot === undefined) return; // resumed when a worker finishes
+      const items = this.#queue.splice(0, this.#maxBatch);
+      const id = this.#nextJob++;
+      slot.busy = true;
+      this.#jobs.set(id, { items, slot });
+      slot.worker.ref();
+      slot.worker.postMessage({ id, txs: items.map((i) => i.tx) });
+    }
+  }
+
+  #done(msg: { id: number; verdicts: TxVerdict[]; ms: number }): void {
+    const job = this.#jobs.get(msg.id);
+    if (job === undefined) return;
+    this.#jobs.delete(msg.id);
+    job.slot.busy = false;
+    job.slot.worker.unref();
+    this.#onBatch?.(job.items.length, msg.ms);
+    job.items.forEach((item, i) => {
+      item.resolve(
+        msg.verdicts[i] ?? { ok: false, code: "node/verify_failed", message: "no verdict" },
+      );
+    });
+    this.#dispatch();
+  }
+
+  #failSlot(slot: WorkerSlot, err: Error): void {
+    for (const [id, job] of this.#jobs) {
+      if (job.slot !== slot) continue;
+      this.#jobs.delete(id);
+      for (const item of job.items) item.reject(err);
+    }
+    slot.busy = true; // a crashed worker takes no more jobs
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const item of this.#queue.splice(0))
+      item.reject(new SaylauError("node/stopping", "node is stopping"));
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}

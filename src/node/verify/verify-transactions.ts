@@ -1,0 +1,92 @@
+/**
+ * Checks what can be checked of transactions without the ledger state: canonical decoding,
+ * election id, signature, and for ballots the zero-knowledge proofs, batch-verified with one
+ * multi-scalar multiplication. Pure; the worker threads run it, and so can tests directly.
+ */
+import { toHex } from "../../crypto/bytes.ts";
+import { verifySignature } from "../../crypto/ed25519.ts";
+import { verifyBallot } from "../../election/ballot.ts";
+import { verifyBallotsBatch } from "../../election/batch.ts";
+import { isSaylauError, SaylauError } from "../../errors.ts";
+import type { LedgerContext } from "../../ledger/apply.ts";
+import {
+  type BallotTx,
+  decodeTransaction,
+  signingMessage,
+  type Transaction,
+} from "../../ledger/transactions.ts";
+
+export interface TxVerdict {
+  readonly ok: boolean;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+function signerOf(ctx: LedgerContext, tx: Transaction): Uint8Array | undefined {
+  switch (tx.type) {
+    case "register":
+    case "phase":
+      return ctx.manifest.authority;
+    case "ballot":
+      return tx.credential;
+    case "decryption":
+      return ctx.manifest.trusteeKeys[tx.share.trustee - 1];
+  }
+}
+
+/** One verdict per transaction, in order. */
+export function verifyTransactions(
+  ctx: LedgerContext,
+  encoded: readonly Uint8Array[],
+): TxVerdict[] {
+  const verdicts: TxVerdict[] = new Array(encoded.length);
+  const ballots: { at: number; tx: BallotTx }[] = [];
+  encoded.forEach((bytes, at) => {
+    try {
+      const tx = decodeTransaction(bytes);
+      if (toHex(tx.electionId) !== toHex(ctx.electionId)) {
+        throw new SaylauError("ledger/wrong_election", "transaction is for another election");
+      }
+      const signer = signerOf(ctx, tx);
+      if (signer === undefined) throw new SaylauError("ledger/unknown_trustee", "no such trustee");
+      if (!verifySignature(signer, signingMessage(tx), tx.sig)) {
+        throw new SaylauError("ledger/bad_signature", `${tx.type} signature does not verify`);
+      }
+      if (tx.type === "ballot") ballots.push({ at, tx });
+      else verdicts[at] = { ok: true };
+    } catch (err) {
+      verdicts[at] = failure(err);
+    }
+  });
+  if (ballots.length > 0) {
+    const bad = new Set(
+      verifyBallotsBatch(
+        ctx.crypto,
+        ballots.map((b) => ({ credential: b.tx.credential, body: b.tx.ballot })),
+      ),
+    );
+    ballots.forEach((b, i) => {
+      if (!bad.has(i)) {
+        verdicts[b.at] = { ok: true };
+        return;
+      }
+      // Name what failed: the single-ballot verifier says which proof.
+      try {
+        verifyBallot(ctx.crypto, b.tx.credential, b.tx.ballot);
+        verdicts[b.at] = {
+          ok: false,
+          code: "election/bad_proof",
+          message: "ballot proofs do not verify",
+        };
+      } catch (err) {
+        verdicts[b.at] = failure(err);
+      }
+    });
+  }
+  return verdicts;
+}
+
+function failure(err: unknown): TxVerdict {
+  if (isSaylauError(err)) return { ok: false, code: err.code, message: err.message };
+  return { ok: false, code: "node/verify_failed", message: (err as Error).message };
+}

@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  type BallotTx,
+  decodeTransaction,
+  encodeTransaction,
+  signTransaction,
+} from "../../../../src/ledger/transactions.ts";
+import { ballotTx, phaseTx } from "../../../../src/ledger/tx-builders.ts";
+import { VerifyPool } from "../../../../src/node/verify/verify-pool.ts";
+import { verifyTransactions } from "../../../../src/node/verify/verify-transactions.ts";
+import { fixtureElection } from "../../../support/election-fixture.ts";
+
+const { setup, ctx } = fixtureElection();
+const pool = new VerifyPool({
+  manifest: setup.manifestBytes,
+  workers: 1,
+  maxBatch: 16,
+  lingerMs: 5,
+});
+afterAll(() => pool.close());
+
+/** Flips a bit of one proof response and re-signs, so only the proof is wrong. */
+function corruptProof(tx: Uint8Array, seed: Uint8Array): Uint8Array {
+  const { sig: _sig, ...t } = decodeTransaction(tx) as BallotTx;
+  const ballot = structuredClone(t.ballot);
+  ballot.contests[0]!.selections[1]!.proof[0]!.v[3]! ^= 1;
+  return encodeTransaction(signTransaction<BallotTx>({ ...t, ballot }, seed));
+}
+
+describe("transaction verification", () => {
+  const good = setup.voters.slice(0, 5).map((v, i) =>
+    ballotTx(
+      ctx.crypto,
+      v,
+      [
+        [i % 3 === 0 ? 1 : 0, 0, 0],
+        [0, 1, 0, 0],
+      ],
+      1,
+    ),
+  );
+  const bad = corruptProof(good[2]!, setup.voters[2]!.seed);
+  const txs = [
+    good[0]!,
+    good[1]!,
+    bad,
+    good[3]!,
+    phaseTx(setup.electionId, setup.authority, "open"),
+    new Uint8Array([0xff]),
+  ];
+
+  it("names each bad transaction and passes the good ones, in-process", () => {
+    const verdicts = verifyTransactions(ctx, txs);
+    expect(verdicts.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
+    expect(verdicts[2]!.code).toBe("election/bad_proof");
+    expect(verdicts[5]!.code).toBe("codec/malformed");
+  });
+
+  it("gives the same verdicts through the worker pool, batching concurrent submissions", async () => {
+    const verdicts = await pool.verifyAll(txs);
+    expect(verdicts.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
+    expect(verdicts[2]!.code).toBe("election/bad_proof");
+  });
+});
