@@ -297,7 +297,13 @@ export class ConsensusEngine {
       return;
     }
     if (m.height < this.currentHeight) {
-      this.drop("consensus/stale_height", `${m.type} for height ${m.height}`);
+      this.out.push({
+        type: "dropped",
+        reason: "consensus/stale_height",
+        detail: `${m.type} for height ${m.height}`,
+        from: m.sender,
+        height: m.height,
+      });
       return;
     }
     if (m.view > this.currentView + MAX_VIEWS_AHEAD) {
@@ -479,8 +485,19 @@ export class ConsensusEngine {
   }
 
   private onNewView(m: NewViewMessage): void {
-    if (m.view < this.currentView || (this.target !== null && m.view < this.target)) {
+    if (this.target !== null && m.view < this.target && m.view >= this.currentView) {
       // Having asked for a later view, this replica promised to take no part in earlier ones.
+      // But q others are working in view m.view: if we kept timing out on our own we could
+      // stay ahead of them for ever (all timers equal once capped). Wait for them to climb to
+      // our target instead, one full timeout per view between.
+      const climb = this.now + this.timeoutFor(this.target) * (this.target - m.view);
+      if (this.deadline === null || this.deadline < climb) this.deadline = climb;
+      return void this.drop(
+        "consensus/stale_view",
+        `new-view ${m.view}, waiting for ${this.target}`,
+      );
+    }
+    if (m.view < this.currentView) {
       return void this.drop("consensus/stale_view", `new-view ${m.view}`);
     }
     const round = this.hs.round(m.view);

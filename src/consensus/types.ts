@@ -94,7 +94,17 @@ export type Action =
   | { readonly type: "fetch"; readonly fromHeight: number }
   /** A validator provably equivocated: store and report. */
   | { readonly type: "evidence"; readonly evidence: Evidence }
-  /** An input was ignored, and why (for logs and metrics; nothing to execute). */
-  | { readonly type: "dropped"; readonly reason: DropReason; readonly detail: string };
+  /**
+   * An input was ignored, and why (for logs and metrics). For a message, `from` and `height`
+   * name its sender and height: on "consensus/stale_height" the node should offer that peer
+   * its decided blocks from `height` on, since the peer is behind and may not know it.
+   */
+  | {
+      readonly type: "dropped";
+      readonly reason: DropReason;
+      readonly detail: string;
+      readonly from?: number;
+      readonly height?: number;
+    };
 
 export type ActionType = Action["type"];
