@@ -227,15 +227,11 @@ export interface DecodedBallot {
   readonly contests: readonly DecodedContest[];
 }
 
-const decodedBallots = new WeakMap<BallotBody, DecodedBallot>();
-
-/** Checks the body's shape against the election, decodes every point and scalar (memoised). */
+/**
+ * Checks the body's shape against the election and decodes every point and scalar. Point
+ * decodings are memoised per byte array (group.ts), so calling this again is cheap.
+ */
 export function decodeBallotPoints(ctx: ElectionContext, body: BallotBody): DecodedBallot {
-  const cached = decodedBallots.get(body);
-  if (cached !== undefined) {
-    checkShape(ctx, body);
-    return cached;
-  }
   ballotBodyCodec.check(body, "ballot");
   checkShape(ctx, body);
   const decoded: DecodedBallot = {
@@ -258,7 +254,6 @@ export function decodeBallotPoints(ctx: ElectionContext, body: BallotBody): Deco
       };
     }),
   };
-  decodedBallots.set(body, decoded);
   return decoded;
 }
 

@@ -4,10 +4,12 @@
  * cofactor or small-subgroup checks are ever needed. Scalars are integers mod the group order
  * L, encoded as 32 bytes little-endian (RFC 9496 convention) and rejected unless < L.
  *
- * Decoding a point costs an inverse square root (~0.25 ms in pure JS), and a ballot is checked
- * more than once (shape, proofs, tally), so decoded points are memoised per byte-array object.
+ * Decoding a point costs an inverse square root (~0.25 ms in pure JS), and a ballot's points
+ * are needed more than once (decoding, proofs, tally), so decodings are memoised per
+ * byte-array object (and re-checked against the bytes on every use).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
+import { bytesEqual } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 
 export const Point = ristretto255.Point;
@@ -69,7 +71,19 @@ export function decodeScalar(bytes: Uint8Array, field = "scalar"): bigint {
   return value;
 }
 
-const decodedPoints = new WeakMap<Uint8Array, Point>();
+/**
+ * Memo of decoded points per byte-array object. The entry keeps a copy of the bytes and is
+ * used only while they still match, so a buffer reused or modified after decoding can never
+ * stand for its old point.
+ */
+const decodedPoints = new WeakMap<
+  Uint8Array,
+  { readonly bytes: Uint8Array; readonly point: Point }
+>();
+
+function remember(bytes: Uint8Array, point: Point): void {
+  decodedPoints.set(bytes, { bytes: Uint8Array.from(bytes), point });
+}
 
 /**
  * Canonical point decoding (RFC 9496 §4.3.1): non-canonical field encodings, negative s,
@@ -77,7 +91,7 @@ const decodedPoints = new WeakMap<Uint8Array, Point>();
  */
 export function decodePoint(bytes: Uint8Array, field = "point"): Point {
   const cached = decodedPoints.get(bytes);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && bytesEqual(cached.bytes, bytes)) return cached.point;
   if (!(bytes instanceof Uint8Array) || bytes.length !== POINT_LENGTH) {
     throw new SaylauError("election/bad_point", `${field}: a point is ${POINT_LENGTH} bytes`, {
       field,
@@ -91,14 +105,14 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
       field,
     });
   }
-  decodedPoints.set(bytes, point);
+  remember(bytes, point);
   return point;
 }
 
 /** Encodes a point and remembers the decoding, so checking our own output costs nothing. */
 export function encodePoint(point: Point): Uint8Array {
   const bytes = point.toBytes();
-  decodedPoints.set(bytes, point);
+  remember(bytes, point);
   return bytes;
 }
 

@@ -132,6 +132,15 @@ describe("ristretto255 (RFC 9496)", () => {
     }
   });
 
+  it("never returns a stale decoding for a buffer changed in place", () => {
+    const buffer = fromHex(MULTIPLES_OF_G[2]!);
+    expect(decodePoint(buffer).equals(G.add(G))).toBe(true);
+    buffer.set(fromHex(MULTIPLES_OF_G[3]!));
+    expect(decodePoint(buffer).equals(G.add(G).add(G))).toBe(true);
+    buffer.set(fromHex(INVALID_ENCODINGS[4]!));
+    expect(codeOf(() => decodePoint(buffer))).toBe("election/bad_point");
+  });
+
   it("accepts scalars below L only, little-endian", () => {
     expect(decodeScalar(scalarToBytes(ORDER - 1n))).toBe(ORDER - 1n);
     expect(decodeScalar(fromHex(`05${"00".repeat(31)}`))).toBe(5n);

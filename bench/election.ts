@@ -1,0 +1,132 @@
+/**
+ * Election cryptography benchmark: `npx node bench/election.ts`. Prints a Markdown table of
+ * measured times on this machine (single-threaded, pure JS). Every verification starts from
+ * the ballot's bytes (canonical decoding and point decompression included), so single and
+ * batch numbers are comparable; both are measured in the same run.
+ */
+import { cpus } from "node:os";
+import { G } from "../src/election/group.ts";
+import {
+  addBallot,
+  boundedDiscreteLog,
+  combineShares,
+  decodeBallot,
+  emptyTally,
+  encodeBallot,
+  encryptBallot,
+  partialDecrypt,
+  prepareElection,
+  seededElection,
+  seededRng,
+  verifyBallot,
+  verifyBallotsBatch,
+} from "../src/election/index.ts";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const start = performance.now();
+  const value = fn();
+  return { ms: performance.now() - start, value };
+}
+
+const election = seededElection({
+  seed: new Uint8Array(32).fill(1),
+  contests: [{ label: "mayor", options: ["a", "b", "c", "d", "e"], limit: 1 }],
+  threshold: 3,
+  trusteeCount: 5,
+});
+const ctx = prepareElection(election.description, new Uint8Array(32).fill(2));
+const rng = seededRng(new Uint8Array(32).fill(3));
+const credentialOf = (i: number) => {
+  const c = new Uint8Array(32);
+  new DataView(c.buffer).setUint32(0, i);
+  return c;
+};
+const choiceOf = (i: number) => [[0, 1, 2, 3, 4].map((j) => (j === i % 6 ? 1 : 0))];
+
+// Warm-up: builds the fixed-base tables of G and K and lets the JIT settle.
+for (let i = 0; i < 3; i++) {
+  const b = encryptBallot(ctx, credentialOf(i), choiceOf(i), rng);
+  verifyBallot(ctx, credentialOf(i), decodeBallot(ctx, encodeBallot(b)));
+}
+
+const N = 256;
+const encryptTimes: number[] = [];
+const ballots = Array.from({ length: N }, (_, i) => {
+  const { ms, value } = time(() => encryptBallot(ctx, credentialOf(i), choiceOf(i), rng));
+  encryptTimes.push(ms);
+  return { credential: credentialOf(i), bytes: encodeBallot(value), body: value };
+});
+
+const singleTimes: number[] = [];
+for (let i = 0; i < 64; i++) {
+  const b = ballots[i]!;
+  singleTimes.push(time(() => verifyBallot(ctx, b.credential, decodeBallot(ctx, b.bytes))).ms);
+}
+const single = median(singleTimes);
+
+function batchPerBallot(n: number, rounds: number): number {
+  const per: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const { ms, value } = time(() =>
+      verifyBallotsBatch(
+        ctx,
+        ballots
+          .slice(0, n)
+          .map((b) => ({ credential: b.credential, body: decodeBallot(ctx, b.bytes) })),
+      ),
+    );
+    if (value.length !== 0) throw new Error("honest batch rejected");
+    per.push(ms / n);
+  }
+  return median(per);
+}
+const batch64 = batchPerBallot(64, 3);
+const batch256 = batchPerBallot(256, 2);
+
+let tally = emptyTally(ctx);
+for (const b of ballots) tally = addBallot(ctx, tally, b.body);
+const partialTimes: number[] = [];
+const shares = election.secrets.slice(0, 3).map((s) => {
+  const { ms, value } = time(() => partialDecrypt(ctx, s, tally, rng));
+  partialTimes.push(ms);
+  return value;
+});
+const combine = time(() => combineShares(ctx, tally, shares, N));
+
+const target = G.multiply(999_983n);
+const bsgsCold = time(() => boundedDiscreteLog(target, 1_000_000));
+const bsgsWarm = median(
+  Array.from({ length: 5 }, () => time(() => boundedDiscreteLog(target, 1_000_000)).ms),
+);
+if (bsgsCold.value !== 999_983) throw new Error("BSGS returned a wrong count");
+
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+console.log(
+  `Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores`,
+);
+console.log("");
+console.log("| operation | time | notes |");
+console.log("| --- | --- | --- |");
+console.log(`| encrypt a 1-of-5 ballot | ${fmt(median(encryptTimes))} | median of ${N} |`);
+console.log(`| verify one ballot (decode + proofs) | ${fmt(single)} | median of 64 |`);
+console.log(
+  `| batch-verify 64 ballots | ${fmt(batch64)} per ballot | ${(batch64 / single).toFixed(2)}x single |`,
+);
+console.log(
+  `| batch-verify 256 ballots | ${fmt(batch256)} per ballot | ${(batch256 / single).toFixed(2)}x single |`,
+);
+console.log(
+  `| partial decryption (1 trustee, 5 options) | ${fmt(median(partialTimes))} | median of 3 trustees |`,
+);
+console.log(
+  `| combine 3 shares (verify + Lagrange + BSGS, 5 options) | ${fmt(combine.ms)} | counts up to ${N} |`,
+);
+console.log(
+  `| BSGS, count 999,983 of at most 1,000,000, first call | ${fmt(bsgsCold.ms)} | includes building the baby-step table |`,
+);
+console.log(`| BSGS, same, table built | ${fmt(bsgsWarm)} | median of 5 |`);
