@@ -7,8 +7,8 @@
  * Each equation gets an independent random 128-bit weight; the weighted sum over the whole
  * batch is one MSM over the points G, K, every a_j, b_j, alpha, beta (coefficients of the same
  * point are added up first, and a contest proof's sum ciphertext (A, B) is folded into its
- * selections' alpha and beta, so it costs no extra points). A batch containing a false
- * equation passes with probability at most 2^-128 per try.
+ * selections' alpha and beta, so it costs no extra points). Weights are odd (never zero), so
+ * a batch containing a false equation passes with probability at most 2^-127.
  *
  * The Fiat-Shamir part (challenges sum to the hash) is checked per ballot: it is hashing only.
  * When the combination fails, the batch is bisected (each half re-checked with the same
