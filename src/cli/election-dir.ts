@@ -1,0 +1,142 @@
+/**
+ * The election directory `saylau election init` writes and every other command reads:
+ *
+ *   manifest.cbor                    the canonical manifest (genesis)
+ *   election.json                    election id and a human summary
+ *   authority.key                    the authority's ed25519 seed (hex)
+ *   validators/<i>/validator.key     validator i's ed25519 seed (hex)
+ *   validators/<i>/config.json       validator i's node configuration (loopback ports)
+ *   trustees/<i>/trustee.key         trustee i's signing seed (hex)
+ *   trustees/<i>/share.cbor          trustee i's secret key share from the ceremony
+ *   voters.txt                       one voter credential seed (hex) per line
+ *
+ * Key files are written with mode 0600. In a real election each file goes to its holder
+ * and nowhere else; the demo keeps them together.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fromHex, toHex } from "../crypto/bytes.ts";
+import { type Ed25519KeyPair, keyPairFromSeed } from "../crypto/ed25519.ts";
+import {
+  decodeTrusteeSecret,
+  encodeTrusteeSecret,
+  type TrusteeSecret,
+} from "../election/ceremony.ts";
+import { SaylauError } from "../errors.ts";
+import type { ElectionSetup } from "../ledger/election-setup.ts";
+
+export interface PortPlan {
+  readonly host: string;
+  readonly p2pBase: number;
+  readonly httpBase: number;
+}
+
+function writeSecret(path: string, content: string | Uint8Array): void {
+  writeFileSync(path, content);
+  chmodSync(path, 0o600);
+}
+
+export function validatorConfig(index: number, count: number, ports: PortPlan) {
+  return {
+    dataDir: "data",
+    manifestFile: "../../manifest.cbor",
+    keyFile: "validator.key",
+    p2pListen: `/ip4/${ports.host}/tcp/${ports.p2pBase + index}`,
+    httpHost: ports.host,
+    httpPort: ports.httpBase + index,
+    peers: Array.from({ length: count }, (_, i) => i)
+      .filter((i) => i !== index)
+      .map((i) => ({ index: i, address: `/ip4/${ports.host}/tcp/${ports.p2pBase + i}` })),
+  };
+}
+
+export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports: PortPlan): void {
+  if (existsSync(join(dir, "manifest.cbor"))) {
+    throw new SaylauError(
+      "cli/exists",
+      `${dir} already holds an election; choose an empty directory`,
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "manifest.cbor"), setup.manifestBytes);
+  writeFileSync(
+    join(dir, "election.json"),
+    `${JSON.stringify(
+      {
+        electionId: toHex(setup.electionId),
+        name: setup.manifest.name,
+        validators: setup.validators.length,
+        trustees: setup.trustees.length,
+        threshold: setup.manifest.election.threshold,
+        voters: setup.voters.length,
+        contests: setup.manifest.election.contests,
+        api: setup.validators.map((_, i) => `http://${ports.host}:${ports.httpBase + i}`),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  writeSecret(join(dir, "authority.key"), `${toHex(setup.authority.seed)}\n`);
+  setup.validators.forEach((v, i) => {
+    const vdir = join(dir, "validators", String(i));
+    mkdirSync(vdir, { recursive: true });
+    writeSecret(join(vdir, "validator.key"), `${toHex(v.seed)}\n`);
+    writeFileSync(
+      join(vdir, "config.json"),
+      `${JSON.stringify(validatorConfig(i, setup.validators.length, ports), null, 2)}\n`,
+    );
+  });
+  for (const t of setup.trustees) {
+    const tdir = join(dir, "trustees", String(t.index));
+    mkdirSync(tdir, { recursive: true });
+    writeSecret(join(tdir, "trustee.key"), `${toHex(t.signing.seed)}\n`);
+    writeSecret(join(tdir, "share.cbor"), encodeTrusteeSecret(t.secret));
+  }
+  writeSecret(join(dir, "voters.txt"), `${setup.voters.map((v) => toHex(v.seed)).join("\n")}\n`);
+}
+
+export function readKey(path: string): Ed25519KeyPair {
+  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
+  try {
+    return keyPairFromSeed(fromHex(readFileSync(path, "utf8").trim(), 32));
+  } catch {
+    throw new SaylauError(
+      "cli/bad_key",
+      `${path} must hold a 32-byte seed as 64 lowercase hex digits`,
+    );
+  }
+}
+
+export function readVoters(dir: string): Ed25519KeyPair[] {
+  const path = join(dir, "voters.txt");
+  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l, i) => {
+      try {
+        return keyPairFromSeed(fromHex(l.trim(), 32));
+      } catch {
+        throw new SaylauError("cli/bad_key", `${path} line ${i + 1} is not a 64-hex seed`);
+      }
+    });
+}
+
+export function readTrustee(
+  dir: string,
+  index: number,
+): { signing: Ed25519KeyPair; secret: TrusteeSecret } {
+  const tdir = join(dir, "trustees", String(index));
+  const signing = readKey(join(tdir, "trustee.key"));
+  const sharePath = join(tdir, "share.cbor");
+  if (!existsSync(sharePath))
+    throw new SaylauError("cli/missing_file", `${sharePath} does not exist`);
+  return { signing, secret: decodeTrusteeSecret(new Uint8Array(readFileSync(sharePath))) };
+}
+
+export function readManifestBytes(dir: string): Uint8Array {
+  const path = join(dir, "manifest.cbor");
+  if (!existsSync(path))
+    throw new SaylauError("cli/missing_file", `${path} does not exist: run saylau election init`);
+  return new Uint8Array(readFileSync(path));
+}

@@ -1,0 +1,130 @@
+/**
+ * The pending pool: transactions accepted (202) but not yet committed. Each one is written
+ * to LevelDB before the node answers, so a 202 survives a crash of the node; it leaves the
+ * pool when a block commits it or when it can no longer apply. Bounded by count and bytes:
+ * past either limit the node answers 503 and the client retries.
+ */
+import type { Level } from "level";
+import { toHex } from "../crypto/bytes.ts";
+import { SaylauError } from "../errors.ts";
+import { PREFIX, readU64, u64 } from "../ledger/store/keys.ts";
+import { txId } from "../ledger/transactions.ts";
+
+interface Entry {
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface MempoolLimits {
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+}
+
+function poolKey(seq: number): Uint8Array {
+  const k = new Uint8Array(9);
+  k[0] = PREFIX.pool;
+  k.set(u64(seq), 1);
+  return k;
+}
+
+export class Mempool {
+  readonly #db: Level<Uint8Array, Uint8Array>;
+  readonly #limits: MempoolLimits;
+  readonly #entries = new Map<string, Entry>();
+  #bytes = 0;
+  #nextSeq = 0;
+
+  constructor(db: Level<Uint8Array, Uint8Array>, limits: MempoolLimits) {
+    this.#db = db;
+    this.#limits = limits;
+  }
+
+  /** Reload persisted entries, dropping the ones `isCommitted` says are already in the ledger. */
+  async load(isCommitted: (id: Uint8Array) => Promise<boolean>): Promise<number> {
+    const stale: Uint8Array[] = [];
+    for await (const [key, value] of this.#db.iterator({
+      gte: Uint8Array.of(PREFIX.pool),
+      lt: Uint8Array.of(PREFIX.pool + 1),
+    })) {
+      const seq = readU64(key, 1);
+      this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
+      const id = txId(value);
+      if (await isCommitted(id)) {
+        stale.push(key);
+        continue;
+      }
+      this.#entries.set(toHex(id), { seq, bytes: value });
+      this.#bytes += value.length;
+    }
+    if (stale.length > 0) await this.#db.batch(stale.map((key) => ({ type: "del" as const, key })));
+    return this.#entries.size;
+  }
+
+  has(idHex: string): boolean {
+    return this.#entries.has(idHex);
+  }
+
+  get(idHex: string): Uint8Array | undefined {
+    return this.#entries.get(idHex)?.bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Throws mempool/full when the pool cannot take `bytes` more. */
+  checkRoom(bytes: number): void {
+    if (
+      this.#entries.size + 1 > this.#limits.maxTxs ||
+      this.#bytes + bytes > this.#limits.maxBytes
+    ) {
+      throw new SaylauError("mempool/full", "the pending pool is full; retry shortly", {
+        size: this.#entries.size,
+      });
+    }
+  }
+
+  /** Persist then hold a transaction. Returns false when it was already pending. */
+  async add(idHex: string, bytes: Uint8Array): Promise<boolean> {
+    if (this.#entries.has(idHex)) return false;
+    this.checkRoom(bytes.length);
+    const seq = this.#nextSeq++;
+    // Reserve before the write so two concurrent adds of one id cannot both pass.
+    this.#entries.set(idHex, { seq, bytes });
+    this.#bytes += bytes.length;
+    try {
+      await this.#db.put(poolKey(seq), bytes);
+    } catch (err) {
+      this.#entries.delete(idHex);
+      this.#bytes -= bytes.length;
+      throw err;
+    }
+    return true;
+  }
+
+  /** Up to `maxTxs` pending transactions, oldest first. */
+  candidates(maxTxs: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const entry of this.#entries.values()) {
+      if (out.length >= maxTxs) break;
+      out.push(entry.bytes);
+    }
+    return out;
+  }
+
+  async remove(idHexes: Iterable<string>): Promise<void> {
+    const keys: Uint8Array[] = [];
+    for (const id of idHexes) {
+      const entry = this.#entries.get(id);
+      if (entry === undefined) continue;
+      this.#entries.delete(id);
+      this.#bytes -= entry.bytes.length;
+      keys.push(poolKey(entry.seq));
+    }
+    if (keys.length > 0) await this.#db.batch(keys.map((key) => ({ type: "del" as const, key })));
+  }
+}

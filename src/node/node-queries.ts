@@ -1,0 +1,240 @@
+/** The HTTP API's view of a validator: reads from the store and the tip, admission via submit. */
+
+import { decodeCertificate } from "../consensus/certificate.ts";
+import { fromHex, toHex } from "../crypto/bytes.ts";
+import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
+import { SaylauError } from "../errors.ts";
+import { type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
+import { PREFIX } from "../ledger/store/keys.ts";
+import { txId } from "../ledger/transactions.ts";
+import { encodeReceipt } from "../receipt/receipt.ts";
+import type {
+  BlockView,
+  ConsistencyView,
+  ElectionView,
+  HeaderView,
+  NodeService,
+  ReceiptView,
+  ResultsView,
+  StatusView,
+  SubmitResult,
+  TxStatusView,
+} from "./api/service.ts";
+import type { ValidatorNode } from "./validator-node.ts";
+
+export function headerView(h: BlockHeader): HeaderView {
+  return {
+    electionId: toHex(h.electionId),
+    height: h.height,
+    prevHash: toHex(h.prevHash),
+    time: h.time,
+    proposer: h.proposer,
+    txCount: h.txCount,
+    logSize: h.logSize,
+    logRoot: toHex(h.logRoot),
+    stateHash: toHex(h.stateHash),
+  };
+}
+
+export class NodeQueries implements NodeService {
+  readonly #node: ValidatorNode;
+
+  constructor(node: ValidatorNode) {
+    this.#node = node;
+  }
+
+  submit(tx: Uint8Array, onlyType?: "ballot"): Promise<SubmitResult> {
+    return this.#node.submit(tx, onlyType);
+  }
+
+  /** A 64-hex id, or a tracking code (resolved by a prefix scan of the tx index). */
+  async #resolveId(idOrCode: string): Promise<Uint8Array> {
+    if (/^[0-9a-f]{64}$/.test(idOrCode)) return fromHex(idOrCode);
+    let prefix: Uint8Array;
+    try {
+      prefix = parseTrackingCode(idOrCode);
+    } catch {
+      throw new SaylauError(
+        "api/invalid_request",
+        "expected a 64-hex transaction id or a tracking code",
+      );
+    }
+    for (const tx of this.#node.mempool.candidates(Number.MAX_SAFE_INTEGER)) {
+      const id = txId(tx);
+      if (toHex(id).startsWith(toHex(prefix))) return id;
+    }
+    const start = new Uint8Array(1 + prefix.length);
+    start[0] = PREFIX.txLocation;
+    start.set(prefix, 1);
+    const end = Uint8Array.from(start);
+    end[end.length - 1]! += 1; // safe enough: a carry only matters for an all-0xff prefix
+    for await (const key of this.#node.replica.store.db.keys({ gte: start, lt: end, limit: 1 })) {
+      return key.subarray(1);
+    }
+    throw new SaylauError("node/not_found", `no transaction with tracking code ${idOrCode}`);
+  }
+
+  async txStatus(idOrCode: string): Promise<TxStatusView> {
+    const id = await this.#resolveId(idOrCode);
+    const hex = toHex(id);
+    const code = trackingCode(id);
+    const location = await this.#node.replica.store.txLocation(id);
+    if (location !== undefined)
+      return { id: hex, trackingCode: code, status: "committed", ...location };
+    if (this.#node.mempool.has(hex)) return { id: hex, trackingCode: code, status: "pending" };
+    throw new SaylauError(
+      "node/not_found",
+      `transaction ${hex} is neither pending nor committed here`,
+    );
+  }
+
+  async receipt(idOrCode: string): Promise<ReceiptView> {
+    const id = await this.#resolveId(idOrCode);
+    const store = this.#node.replica.store;
+    const location = await store.txLocation(id);
+    if (location === undefined) {
+      const pending = this.#node.mempool.has(toHex(id));
+      throw new SaylauError(
+        pending ? "node/not_committed" : "node/not_found",
+        pending
+          ? "the ballot is pending; a receipt exists once it is committed"
+          : "no such transaction here",
+      );
+    }
+    // Against the current head: the freshest signed log root that includes the ballot.
+    const head = store.head();
+    const certificateBytes = await store.certificate(head.height);
+    if (certificateBytes === undefined)
+      throw new SaylauError("store/corrupt", "head has no certificate");
+    const auditPath = await store.inclusionProof(location.leafIndex, head.header.logSize);
+    const receipt = {
+      version: 1,
+      ballotId: id,
+      leafIndex: location.leafIndex,
+      header: head.header,
+      auditPath,
+      certificate: decodeCertificate(certificateBytes),
+    };
+    return {
+      ballotId: toHex(id),
+      trackingCode: trackingCode(id),
+      leafIndex: location.leafIndex,
+      header: headerView(head.header),
+      auditPath: auditPath.map(toHex),
+      certificate: toHex(certificateBytes),
+      receipt: toHex(encodeReceipt(receipt)),
+    };
+  }
+
+  async #blockView(height: number, bytes: Uint8Array): Promise<BlockView> {
+    const block = decodeBlock(bytes);
+    const certificate = await this.#node.replica.store.certificate(height);
+    return {
+      height,
+      hash: toHex(headerHash(block.header)),
+      header: headerView(block.header),
+      block: toHex(bytes),
+      certificate: certificate === undefined ? null : toHex(certificate),
+      txIds: block.txs.map((t) => toHex(txId(t))),
+    };
+  }
+
+  async block(height: number): Promise<BlockView> {
+    const bytes = await this.#node.replica.store.blockBytes(height);
+    if (bytes === undefined)
+      throw new SaylauError(
+        "node/not_found",
+        `no block at height ${height} (head is ${this.#node.replica.height})`,
+      );
+    return this.#blockView(height, bytes);
+  }
+
+  async blocks(from: number, limit: number): Promise<BlockView[]> {
+    const out: BlockView[] = [];
+    for await (const b of this.#node.replica.store.blocksInRange(from, from + limit - 1)) {
+      out.push(await this.#blockView(b.height, b.block));
+    }
+    return out;
+  }
+
+  election(): ElectionView {
+    const { manifest, manifestBytes, electionId } = this.#node.replica.ctx;
+    return {
+      electionId: toHex(electionId),
+      name: manifest.name,
+      manifest: toHex(manifestBytes),
+      validators: manifest.validators.map((v) => ({ name: v.name, publicKey: toHex(v.publicKey) })),
+      contests: manifest.election.contests.map((c) => ({
+        label: c.label,
+        options: [...c.options],
+        limit: c.limit,
+      })),
+      threshold: manifest.election.threshold,
+      trustees: manifest.election.trustees.length,
+    };
+  }
+
+  status(): StatusView {
+    const node = this.#node;
+    const tip = node.replica.tip;
+    return {
+      electionId: toHex(node.replica.ctx.electionId),
+      validator: node.self,
+      height: tip.header.height,
+      headHash: toHex(tip.hash),
+      logSize: tip.header.logSize,
+      phase: tip.state.phase,
+      view: node.driver.engine.view,
+      mempool: node.mempool.size,
+      peers: node.network.connectedPeers(),
+      syncing: node.syncing,
+    };
+  }
+
+  results(): ResultsView {
+    const { state } = this.#node.replica.tip;
+    const contests = this.#node.replica.ctx.manifest.election.contests;
+    return {
+      phase: state.phase,
+      height: state.height,
+      credentials: state.credentials,
+      ballots: state.ballots,
+      voters: state.voters,
+      decryptions: state.decryptions.map((d) => d.trustee),
+      threshold: this.#node.replica.ctx.manifest.election.threshold,
+      result:
+        state.result === null
+          ? null
+          : contests.map((c, i) => ({
+              label: c.label,
+              options: c.options.map((label, j) => ({ label, votes: state.result![i]![j]! })),
+            })),
+    };
+  }
+
+  async consistency(from: number, to: number): Promise<ConsistencyView> {
+    const store = this.#node.replica.store;
+    if (from < 1 || from > to) throw new SaylauError("store/bad_range", "need 1 <= from <= to");
+    const proof = await store.consistencyProof(from, to);
+    return {
+      from,
+      to,
+      fromRoot: toHex(await store.rootAt(from)),
+      toRoot: toHex(await store.rootAt(to)),
+      proof: proof.map(toHex),
+    };
+  }
+
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    const registry = this.#node.metrics.registry;
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+
+  health(): { ok: boolean; detail: string } {
+    const failure = this.#node.driver.failure;
+    if (failure !== undefined)
+      return { ok: false, detail: `consensus stopped: ${failure.message}` };
+    const peers = this.#node.network.connectedPeers().length;
+    return { ok: true, detail: `height ${this.#node.replica.height}, ${peers} peers connected` };
+  }
+}

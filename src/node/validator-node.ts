@@ -1,0 +1,660 @@
+/**
+ * The validator: the composition root that wires the ledger store, the election
+ * cryptography, the consensus engine, the libp2p network, the pending pool, the
+ * verification workers and the HTTP API together. Nothing below this file touches a clock,
+ * a socket or the disk.
+ */
+import { readFileSync } from "node:fs";
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import { decodeCertificate } from "../consensus/certificate.ts";
+import { leaderOf } from "../consensus/quorum.ts";
+import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
+import { trackingCode } from "../election/tracking-code.ts";
+import { SaylauError } from "../errors.ts";
+import { decodeBlock, encodeBlock } from "../ledger/block.ts";
+import type { NextBlock } from "../ledger/chain.ts";
+import { MAX_TX_BYTES } from "../ledger/limits.ts";
+import { decodeTransaction, type Transaction, txId } from "../ledger/transactions.ts";
+import { buildApi } from "./api/app.ts";
+import type { NodeConfig } from "./config.ts";
+import { ConsensusDriver } from "./consensus-driver.ts";
+import { ConsensusWal } from "./consensus-wal.ts";
+import { LedgerReplica } from "./ledger-replica.ts";
+import { Mempool } from "./mempool.ts";
+import { createMetrics, type NodeMetrics } from "./metrics.ts";
+import { NodeQueries } from "./node-queries.ts";
+import { ValidatorNetwork } from "./p2p/validator-network.ts";
+import { VerifyPool } from "./verify/verify-pool.ts";
+import {
+  decodeWire,
+  encodeWire,
+  MAX_FRAME_BYTES,
+  MAX_SYNC_BLOCKS,
+  type WireMessage,
+} from "./wire.ts";
+
+/** Candidate size for a replica that is not the leader: enough to arm its view timer. */
+const FALLBACK_CANDIDATE_TXS = 16;
+/** How far ahead of this node's clock a proposal's time may be. */
+const MAX_CLOCK_SKEW_MS = 30_000;
+const VERIFIED_CACHE_LIMIT = 500_000;
+const SYNC_POLL_MS = 2000;
+const FORWARD_LINGER_MS = 5;
+
+export interface StartOptions {
+  readonly logger?: Logger;
+}
+
+export class ValidatorNode {
+  readonly config: NodeConfig;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly self: number;
+  readonly replica: LedgerReplica;
+  readonly mempool: Mempool;
+  readonly pool: VerifyPool;
+  readonly network: ValidatorNetwork;
+  readonly driver: ConsensusDriver;
+  api!: FastifyInstance;
+  /** Ids (hex) whose signature and proofs are verified, so blocks need not check them again. */
+  readonly verified = new Set<string>();
+  readonly #admittedAt = new Map<string, number>();
+  readonly #validated = new Map<string, NextBlock>();
+  #candidate: { height: number; full: boolean } | null = null;
+  #building = false;
+  #forwardQueue: Uint8Array[] = [];
+  #forwardTimer: NodeJS.Timeout | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #syncing = false;
+  #lastOffered = new Map<number, number>();
+  #stopping = false;
+  #evidenceSeq = 0;
+
+  private constructor(parts: {
+    config: NodeConfig;
+    log: Logger;
+    metrics: NodeMetrics;
+    self: number;
+    replica: LedgerReplica;
+    mempool: Mempool;
+    pool: VerifyPool;
+    network: ValidatorNetwork;
+    driverFactory: (node: ValidatorNode) => ConsensusDriver;
+  }) {
+    this.config = parts.config;
+    this.log = parts.log;
+    this.metrics = parts.metrics;
+    this.self = parts.self;
+    this.replica = parts.replica;
+    this.mempool = parts.mempool;
+    this.pool = parts.pool;
+    this.network = parts.network;
+    this.driver = parts.driverFactory(this);
+  }
+
+  static async start(config: NodeConfig, options: StartOptions = {}): Promise<ValidatorNode> {
+    const log =
+      options.logger ?? pino({ level: config.logLevel, base: { node: config.p2pListen } });
+    const manifestBytes = new Uint8Array(readFileSync(config.manifestFile));
+    const seed = readSeed(config.keyFile);
+    const replica = await LedgerReplica.open(config.dataDir, manifestBytes);
+    let network: ValidatorNetwork | undefined;
+    let pool: VerifyPool | undefined;
+    try {
+      const { manifest } = replica.ctx;
+      const { keyPairFromSeed } = await import("../crypto/ed25519.ts");
+      const publicKey = keyPairFromSeed(seed).publicKey;
+      const self = manifest.validators.findIndex((v) => bytesEqual(v.publicKey, publicKey));
+      if (self < 0) {
+        throw new SaylauError(
+          "config/not_a_validator",
+          `the key in ${config.keyFile} is not a validator of this election`,
+        );
+      }
+      const metrics = createMetrics();
+      const mempool = new Mempool(replica.store.db, {
+        maxTxs: config.mempoolMaxTxs,
+        maxBytes: config.mempoolMaxBytes,
+      });
+      const reloaded = await mempool.load(
+        async (id) => (await replica.store.txLocation(id)) !== undefined,
+      );
+      pool = new VerifyPool({
+        manifest: manifestBytes,
+        workers: config.verifyWorkers,
+        onBatch: (size, ms) => {
+          metrics.verifyBatchSize.observe(size);
+          metrics.verifySeconds.observe(ms / 1000);
+        },
+      });
+      const peersByIndex = new Map(config.peers.map((p) => [p.index, p.address]));
+      const missing = manifest.validators
+        .map((_, i) => i)
+        .filter((i) => i !== self && !peersByIndex.has(i));
+      if (missing.length > 0) {
+        throw new SaylauError(
+          "config/missing_peer",
+          `no address configured for validators ${missing.join(", ")}`,
+        );
+      }
+      let node: ValidatorNode | undefined;
+      network = new ValidatorNetwork({
+        selfIndex: self,
+        seed,
+        listen: config.p2pListen,
+        peers: manifest.validators.map((v, index) => ({
+          index,
+          publicKey: v.publicKey,
+          address: peersByIndex.get(index) ?? config.p2pListen,
+        })),
+        maxFrameBytes: MAX_FRAME_BYTES,
+        maxQueuedBytesPerPeer: 64 * 1024 * 1024,
+        maxQueuedFramesPerPeer: 20_000,
+        onFrame: (from, frame) => node?.onFrame(from, frame),
+        onPeerMisbehaved: (from, reason) => {
+          metrics.peerMisbehaved.inc({ peer: String(from) });
+          log.warn({ peer: from, reason }, "peer sent a bad frame");
+        },
+        onPeerStatus: () => metrics.peers.set(network!.connectedPeers().length),
+        onDropped: (_peer, n) => metrics.framesDropped.inc(n),
+      });
+      const wal = new ConsensusWal(replica.store.db, config.walSync);
+      node = new ValidatorNode({
+        config,
+        log,
+        metrics,
+        self,
+        replica,
+        mempool,
+        pool,
+        network,
+        driverFactory: (n) =>
+          new ConsensusDriver({
+            electionId: replica.ctx.electionId,
+            validators: manifest.validators.map((v) => v.publicKey),
+            self,
+            seed,
+            startHeight: replica.height + 1,
+            timeoutMs: config.consensusTimeoutMs,
+            wal,
+            logger: log,
+            hooks: n.driverHooks(),
+          }),
+      });
+      try {
+        await network.start();
+      } catch (err) {
+        throw new SaylauError(
+          "config/port_in_use",
+          `cannot listen for validators on ${config.p2pListen}: ${(err as Error).message}`,
+        );
+      }
+      await node.driver.start();
+      node.api = await buildApi(new NodeQueries(node), {
+        logger: log.child({ component: "api" }),
+        rateLimitPerMinute: config.rateLimitPerMinute,
+      });
+      try {
+        await node.api.listen({ host: config.httpHost, port: config.httpPort });
+      } catch (err) {
+        throw new SaylauError(
+          "config/port_in_use",
+          `cannot serve HTTP on ${config.httpHost}:${config.httpPort}: ${(err as Error).message}`,
+        );
+      }
+      node.#updateGauges();
+      node.#scheduleSyncPoll();
+      void node.#reverifyPending();
+      log.info(
+        {
+          validator: self,
+          height: replica.height,
+          pending: reloaded,
+          http: node.httpUrl,
+          p2p: config.p2pListen,
+        },
+        "validator started",
+      );
+      node.#maybePropose();
+      return node;
+    } catch (err) {
+      await network?.stop().catch(() => undefined);
+      await pool?.close().catch(() => undefined);
+      await replica.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get httpUrl(): string {
+    const address = this.api?.server.address();
+    if (address === null || address === undefined || typeof address === "string") return "";
+    return `http://${this.config.httpHost}:${address.port}`;
+  }
+
+  get syncing(): boolean {
+    return this.#syncing;
+  }
+
+  // ------------------------------------------------------------------ admission
+
+  /** Admission: the full validity check, then durable in the pool, then forwarded. */
+  async submit(
+    bytes: Uint8Array,
+    onlyType?: "ballot",
+    fromPeer = false,
+  ): Promise<{ id: string; trackingCode: string; type: string }> {
+    if (this.#stopping) throw new SaylauError("node/not_ready", "node is stopping");
+    if (bytes.length > MAX_TX_BYTES) {
+      throw new SaylauError(
+        "codec/too_large",
+        `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`,
+      );
+    }
+    const tx = decodeTransaction(bytes);
+    if (onlyType !== undefined && tx.type !== onlyType) {
+      throw new SaylauError(
+        "api/invalid_request",
+        `this endpoint takes ${onlyType} transactions, not ${tx.type}`,
+      );
+    }
+    const idBytes = txId(bytes);
+    const id = toHex(idBytes);
+    const reply = { id, trackingCode: trackingCode(idBytes), type: tx.type };
+    if (this.mempool.has(id))
+      throw new SaylauError("mempool/duplicate", `transaction ${id} is already pending`, { id });
+    if ((await this.replica.store.txLocation(idBytes)) !== undefined) {
+      throw new SaylauError("ledger/duplicate_tx", `transaction ${id} is already in the ledger`, {
+        id,
+      });
+    }
+    this.mempool.checkRoom(bytes.length);
+    await this.#precheck(tx);
+    if (!this.verified.has(id)) {
+      const verdict = await this.pool.verify(bytes);
+      if (!verdict.ok) {
+        this.metrics.rejected.inc({ code: verdict.code ?? "unknown" });
+        throw new SaylauError(
+          verdict.code ?? "node/verify_failed",
+          verdict.message ?? "transaction does not verify",
+        );
+      }
+      this.#markVerified(id);
+    }
+    const added = await this.mempool.add(id, bytes);
+    if (!added)
+      throw new SaylauError("mempool/duplicate", `transaction ${id} is already pending`, { id });
+    this.#admittedAt.set(id, performance.now());
+    this.metrics.admitted.inc({ type: tx.type });
+    this.metrics.mempool.set(this.mempool.size);
+    if (!fromPeer) this.#forward(bytes);
+    this.#maybePropose();
+    return reply;
+  }
+
+  /** Cheap checks against the committed state, before the expensive proof check. */
+  async #precheck(tx: Transaction): Promise<void> {
+    const state = this.replica.tip.state;
+    if (!bytesEqual(tx.electionId, this.replica.ctx.electionId)) {
+      throw new SaylauError("ledger/wrong_election", "transaction is for another election");
+    }
+    switch (tx.type) {
+      case "ballot": {
+        if (state.phase !== "open")
+          throw new SaylauError("ledger/wrong_phase", `polls are ${state.phase}`);
+        const record = await this.replica.credential(tx.credential);
+        if (record === null)
+          throw new SaylauError("ledger/unknown_credential", "credential is not registered");
+        if (record.seq !== null && tx.seq <= record.seq) {
+          throw new SaylauError(
+            "ledger/stale_ballot",
+            `seq ${tx.seq} is not above the counted ${record.seq}`,
+          );
+        }
+        return;
+      }
+      case "register":
+        if (state.phase === "closed")
+          throw new SaylauError("ledger/wrong_phase", "polls are closed");
+        return;
+      case "decryption":
+        if (state.phase !== "closed")
+          throw new SaylauError("ledger/wrong_phase", "polls are not closed yet");
+        if (state.result !== null)
+          throw new SaylauError("ledger/already_tallied", "the result is already decrypted");
+        return;
+      case "phase":
+        return;
+    }
+  }
+
+  /** Pending transactions reloaded after a restart are checked again before they are proposed. */
+  async #reverifyPending(): Promise<void> {
+    const pending = this.mempool.candidates(Number.MAX_SAFE_INTEGER);
+    if (pending.length === 0) return;
+    const verdicts = await this.pool.verifyAll(pending);
+    const bad: string[] = [];
+    verdicts.forEach((v, i) => {
+      const id = toHex(txId(pending[i]!));
+      if (v.ok) this.#markVerified(id);
+      else bad.push(id);
+    });
+    await this.mempool.remove(bad);
+    this.#maybePropose();
+  }
+
+  #markVerified(id: string): void {
+    if (this.verified.size >= VERIFIED_CACHE_LIMIT) {
+      const oldest = this.verified.values().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.add(id);
+  }
+
+  #forward(bytes: Uint8Array): void {
+    this.#forwardQueue.push(bytes);
+    if (this.#forwardQueue.length >= 256) {
+      this.#flushForward();
+      return;
+    }
+    if (this.#forwardTimer === undefined) {
+      this.#forwardTimer = setTimeout(() => this.#flushForward(), FORWARD_LINGER_MS);
+    }
+  }
+
+  #flushForward(): void {
+    if (this.#forwardTimer !== undefined) clearTimeout(this.#forwardTimer);
+    this.#forwardTimer = undefined;
+    while (this.#forwardQueue.length > 0) {
+      const txs = this.#forwardQueue.splice(0, 256);
+      this.network.broadcast(encodeWire({ kind: "txs", txs }));
+    }
+  }
+
+  // ------------------------------------------------------------------ network input
+
+  onFrame(from: number, frame: Uint8Array): void {
+    let message: WireMessage;
+    try {
+      message = decodeWire(frame);
+    } catch (err) {
+      this.metrics.peerMisbehaved.inc({ peer: String(from) });
+      this.log.warn({ peer: from, err: (err as Error).message }, "undecodable frame from peer");
+      return;
+    }
+    switch (message.kind) {
+      case "consensus":
+        this.driver.step(message.message);
+        return;
+      case "txs":
+        for (const tx of message.txs) {
+          this.submit(tx, undefined, true).catch((err: Error) => {
+            this.log.debug({ peer: from, err: err.message }, "forwarded transaction not admitted");
+          });
+        }
+        return;
+      case "fetch":
+        void this.#serveBlocks(from, message.fromHeight, message.max);
+        return;
+      case "blocks":
+        void this.#applyFetched(from, message.blocks, message.head);
+        return;
+    }
+  }
+
+  async #serveBlocks(to: number, fromHeight: number, max: number): Promise<void> {
+    const head = this.replica.height;
+    const blocks: { block: Uint8Array; certificate: Uint8Array }[] = [];
+    const last = Math.min(head, fromHeight + Math.min(max, MAX_SYNC_BLOCKS) - 1);
+    for (let h = Math.max(1, fromHeight); h <= last; h++) {
+      const block = await this.replica.store.blockBytes(h);
+      const certificate = await this.replica.store.certificate(h);
+      if (block === undefined || certificate === undefined) break;
+      blocks.push({ block, certificate });
+    }
+    this.network.send(to, encodeWire({ kind: "blocks", blocks, head }));
+  }
+
+  async #applyFetched(
+    from: number,
+    blocks: { block: Uint8Array; certificate: Uint8Array }[],
+    head: number,
+  ): Promise<void> {
+    for (const { block, certificate } of blocks) {
+      let height: number;
+      let cert: ReturnType<typeof decodeCertificate>;
+      try {
+        height = decodeBlock(block).header.height;
+        cert = decodeCertificate(certificate);
+      } catch (err) {
+        this.log.warn(
+          { peer: from, err: (err as Error).message },
+          "peer sent an undecodable block",
+        );
+        return;
+      }
+      if (height !== this.driver.engine.height) continue;
+      await this.driver.deliverDecided({ height, payload: block, certificate: cert });
+    }
+    this.#syncing = head > this.replica.height;
+    if (this.#syncing) this.#requestBlocks(this.replica.height + 1, from);
+  }
+
+  #requestBlocks(fromHeight: number, to: number | "all"): void {
+    const frame = encodeWire({ kind: "fetch", fromHeight, max: MAX_SYNC_BLOCKS });
+    if (to === "all") this.network.broadcast(frame);
+    else this.network.send(to, frame);
+  }
+
+  #scheduleSyncPoll(): void {
+    // Idle validators exchange no consensus messages, so a node that restarted behind would
+    // not learn it is behind: ask the peers for anything above our head now and then.
+    this.#syncTimer = setTimeout(() => {
+      this.#requestBlocks(this.replica.height + 1, "all");
+      this.#scheduleSyncPoll();
+    }, SYNC_POLL_MS);
+    this.#syncTimer.unref();
+  }
+
+  // ------------------------------------------------------------------ consensus hooks
+
+  driverHooks() {
+    return {
+      send: (to: number | "all", bytes: Uint8Array) => {
+        const frame = encodeWire({ kind: "consensus", message: bytes });
+        if (to === "all") this.network.broadcast(frame);
+        else this.network.send(to, frame);
+      },
+      validate: (height: number, blockHash: Uint8Array, payload: Uint8Array) =>
+        this.#validateProposal(height, blockHash, payload),
+      commit: (
+        height: number,
+        payload: Uint8Array,
+        certificate: Uint8Array,
+        blockHash: Uint8Array,
+      ) => this.#commit(height, payload, certificate, blockHash),
+      fetch: (fromHeight: number) => {
+        this.#syncing = true;
+        this.#requestBlocks(fromHeight, "all");
+      },
+      peerBehind: (peer: number, height: number) => {
+        const last = this.#lastOffered.get(peer) ?? 0;
+        if (performance.now() - last < 1000) return;
+        this.#lastOffered.set(peer, performance.now());
+        void this.#serveBlocks(peer, height, MAX_SYNC_BLOCKS);
+      },
+      evidence: async (encoded: Uint8Array) => {
+        this.metrics.evidence.inc();
+        const key = new Uint8Array(9);
+        key[0] = 0x22;
+        new DataView(key.buffer).setUint32(5, this.#evidenceSeq++);
+        await this.replica.store.db.put(key, encoded);
+      },
+      dropped: (reason: string) => this.metrics.consensusDropped.inc({ reason }),
+      settled: () => {
+        this.#updateGauges();
+        this.#maybePropose();
+      },
+    };
+  }
+
+  /** Verify what was not verified yet, then validate the block on top of the tip. */
+  async #prepare(payload: Uint8Array): Promise<NextBlock> {
+    const block = decodeBlock(payload);
+    const unverified = block.txs.filter((t) => !this.verified.has(toHex(txId(t))));
+    if (unverified.length > 0) {
+      const verdicts = await this.pool.verifyAll(unverified);
+      const bad = verdicts.findIndex((v) => !v.ok);
+      if (bad >= 0) {
+        throw new SaylauError(
+          verdicts[bad]!.code ?? "node/verify_failed",
+          verdicts[bad]!.message ?? "invalid transaction",
+        );
+      }
+      for (const t of unverified) this.#markVerified(toHex(txId(t)));
+    }
+    return this.replica.validate(block, this.verified);
+  }
+
+  async #validateProposal(
+    height: number,
+    blockHash: Uint8Array,
+    payload: Uint8Array,
+  ): Promise<boolean> {
+    try {
+      if (height !== this.replica.height + 1) return false;
+      const next = await this.#prepare(payload);
+      if (!bytesEqual(next.hash, blockHash)) return false;
+      if (next.block.header.time > Date.now() + MAX_CLOCK_SKEW_MS) {
+        this.log.warn({ height }, "proposal time is too far in the future");
+        return false;
+      }
+      this.#validated.set(toHex(blockHash), next);
+      return true;
+    } catch (err) {
+      this.log.warn({ height, err: (err as Error).message }, "proposal rejected");
+      return false;
+    }
+  }
+
+  async #commit(
+    height: number,
+    payload: Uint8Array,
+    certificate: Uint8Array,
+    blockHash: Uint8Array,
+  ): Promise<void> {
+    if (height !== this.replica.height + 1) {
+      throw new SaylauError(
+        "node/bad_decision",
+        `decided height ${height} but the ledger is at ${this.replica.height}`,
+      );
+    }
+    let next = this.#validated.get(toHex(blockHash));
+    if (next === undefined || !bytesEqual(next.block.header.prevHash, this.replica.tip.hash)) {
+      next = await this.#prepare(payload);
+    }
+    await this.replica.commit(next, certificate);
+    this.#validated.clear();
+    this.#candidate = null;
+    const ids = next.block.txs.map((t) => toHex(txId(t)));
+    await this.mempool.remove(ids);
+    const now = performance.now();
+    for (const id of ids) {
+      const at = this.#admittedAt.get(id);
+      if (at !== undefined) {
+        this.metrics.commitLatency.observe((now - at) / 1000);
+        this.#admittedAt.delete(id);
+      }
+    }
+    this.metrics.committedTxs.inc(ids.length);
+    this.metrics.committedBlocks.inc();
+    this.log.info({ height, txs: ids.length, pending: this.mempool.size }, "block committed");
+  }
+
+  // ------------------------------------------------------------------ block production
+
+  /**
+   * The leader of the current view proposes a full block as soon as work is pending; the
+   * other replicas hand the engine a small candidate, which arms their view-change timer
+   * and is what they propose should a view change make them leader.
+   */
+  #maybePropose(): void {
+    if (
+      this.#building ||
+      this.#stopping ||
+      this.mempool.size === 0 ||
+      this.driver.failure !== undefined
+    )
+      return;
+    const engine = this.driver.engine;
+    const height = engine.height;
+    if (height !== this.replica.height + 1) return; // still applying a decision
+    const view = engine.pendingView ?? engine.view;
+    const leader =
+      leaderOf(height, view, this.replica.ctx.manifest.validators.length) === this.self;
+    const have = this.#candidate;
+    if (have !== null && have.height === height && (have.full || !leader)) return;
+    this.#building = true;
+    const limit = leader ? this.config.blockMaxTxs : FALLBACK_CANDIDATE_TXS;
+    const candidates = this.mempool.candidates(limit);
+    this.replica
+      .propose(candidates, {
+        time: Math.max(Date.now(), this.replica.tip.header.time),
+        proposer: this.self,
+        verified: this.verified,
+        maxTxs: limit,
+      })
+      .then(async (built) => {
+        if (built.rejected.length > 0) {
+          const stale = built.rejected.map((r) => toHex(txId(candidates[r.index]!)));
+          this.log.info(
+            { dropped: built.rejected.map((r) => r.error.code) },
+            "pending transactions no longer apply",
+          );
+          await this.mempool.remove(stale);
+        }
+        if (height !== this.driver.engine.height || built.block.txs.length === 0) return;
+        this.#candidate = { height, full: leader };
+        this.#validated.set(toHex(built.hash), built);
+        this.driver.propose(encodeBlock(built.block));
+      })
+      .catch((err: Error) => this.log.error({ err }, "building a block failed"))
+      .finally(() => {
+        this.#building = false;
+      });
+  }
+
+  #updateGauges(): void {
+    this.metrics.height.set(this.replica.height);
+    this.metrics.logSize.set(this.replica.tip.header.logSize);
+    this.metrics.view.set(this.driver.engine.view);
+    this.metrics.mempool.set(this.mempool.size);
+    this.metrics.mempoolBytes.set(this.mempool.bytes);
+    this.metrics.peers.set(this.network.connectedPeers().length);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
+    if (this.#forwardTimer !== undefined) clearTimeout(this.#forwardTimer);
+    await this.api?.close().catch(() => undefined);
+    await this.driver.stop();
+    await this.network.stop().catch(() => undefined);
+    await this.pool.close();
+    await this.replica.close();
+    this.log.info("validator stopped");
+  }
+}
+
+function readSeed(file: string): Uint8Array {
+  const text = readFileSync(file, "utf8").trim();
+  try {
+    return fromHex(text, 32);
+  } catch {
+    throw new SaylauError(
+      "config/bad_key",
+      `${file} must hold a 32-byte ed25519 seed as 64 lowercase hex digits`,
+    );
+  }
+}

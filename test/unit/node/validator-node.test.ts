@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
+import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import type { ValidatorNode } from "../../../src/node/validator-node.ts";
+import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
+import { electionDirectory, startNode } from "../../support/cluster.ts";
+
+let env: Awaited<ReturnType<typeof electionDirectory>>;
+let nodes: ValidatorNode[] = [];
+
+async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function post(node: ValidatorNode, url: string, tx: Uint8Array) {
+  const res = await node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  env = await electionDirectory();
+  nodes = await Promise.all([0, 1, 2, 3].map((i) => startNode(env.dir, i, env.ports, 4)));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  env.cleanup();
+});
+
+describe("four validators in one process", () => {
+  it("commit authority and ballot transactions, agree on every block, and serve verifiable receipts", async () => {
+    const { setup, ctx } = env;
+    const id = setup.electionId;
+    expect(
+      (
+        await post(
+          nodes[0]!,
+          "/v1/transactions",
+          registerTx(
+            id,
+            setup.authority,
+            setup.voters.map((v) => v.publicKey),
+          ),
+        )
+      ).status,
+    ).toBe(202);
+    await until("registration", () => nodes.every((n) => n.replica.tip.state.credentials === 6));
+    expect(
+      (await post(nodes[1]!, "/v1/transactions", phaseTx(id, setup.authority, "open"))).status,
+    ).toBe(202);
+    await until("polls open", () => nodes.every((n) => n.replica.tip.state.phase === "open"));
+
+    const ballots = setup.voters.map((v, i) =>
+      ballotTx(
+        ctx.crypto,
+        v,
+        [
+          [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0, i % 3 === 2 ? 1 : 0],
+          [1, 0, 0, 0],
+        ],
+        1,
+      ),
+    );
+    const replies = await Promise.all(ballots.map((b, i) => post(nodes[i % 4]!, "/v1/ballots", b)));
+    expect(replies.map((r) => r.status)).toEqual(ballots.map(() => 202));
+    await until("ballots committed", () => nodes.every((n) => n.replica.tip.state.ballots === 6));
+
+    const heads = nodes.map((n) => toHex(n.replica.tip.hash));
+    await until(
+      "same head everywhere",
+      () => new Set(nodes.map((n) => toHex(n.replica.tip.hash))).size === 1,
+    );
+    expect(new Set(heads).size).toBeLessThanOrEqual(2);
+
+    const ballotId = replies[2]!.body.id as string;
+    const status = await nodes[3]!.api.inject({ method: "GET", url: `/v1/ballots/${ballotId}` });
+    expect(status.json()).toMatchObject({ id: ballotId, status: "committed" });
+    const byCode = await nodes[3]!.api.inject({
+      method: "GET",
+      url: `/v1/ballots/${replies[2]!.body.trackingCode}`,
+    });
+    expect(byCode.json()).toMatchObject({ id: ballotId });
+
+    const receiptRes = await nodes[2]!.api.inject({
+      method: "GET",
+      url: `/v1/ballots/${ballotId}/receipt`,
+    });
+    expect(receiptRes.statusCode).toBe(200);
+    const receipt = decodeReceipt(fromHex(receiptRes.json().receipt));
+    verifyReceipt(
+      { electionId: id, validators: setup.manifest.validators.map((v) => v.publicKey) },
+      receipt,
+    );
+    expect(toHex(receipt.ballotId)).toBe(ballotId);
+  }, 60_000);
+});
