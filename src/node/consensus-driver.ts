@@ -13,7 +13,7 @@ import { EvidenceCodec } from "../consensus/evidence.ts";
 import type { Action } from "../consensus/types.ts";
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { sign, verifySignature } from "../crypto/ed25519.ts";
-import { TAG, taggedHash } from "../crypto/hash.ts";
+import { taggedHash } from "../crypto/hash.ts";
 import { SaylauError } from "../errors.ts";
 import { decodeBlock, headerHash } from "../ledger/block.ts";
 import type { ConsensusWal } from "./consensus-wal.ts";

@@ -15,7 +15,7 @@ import { decodeTransaction, signingMessage, txId } from "../../../src/ledger/tra
 const doc = readFileSync(join(import.meta.dirname, "../../../docs/PROTOCOL.md"), "utf8");
 
 function block(name: string): Uint8Array {
-  const match = doc.match(new RegExp("```hex " + name + "\\n([0-9a-f]+)\\n```"));
+  const match = doc.match(new RegExp(`\`\`\`hex ${name}\\n([0-9a-f]+)\\n\`\`\``));
   if (match === null) throw new Error(`PROTOCOL.md has no hex block named ${name}`);
   return fromHex(match[1]!);
 }
