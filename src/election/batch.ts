@@ -20,6 +20,7 @@ import {
   type BallotBody,
   checkCredential,
   contestStatement,
+  type DecodedBallot,
   decodeBallotPoints,
   selectionStatement,
 } from "./ballot.ts";
@@ -73,12 +74,7 @@ function addRangeProof(
   return { alpha, beta };
 }
 
-function termsOfBallot(
-  ctx: ElectionContext,
-  body: BallotBody,
-  weight: WeightSource,
-): WeightedTerms {
-  const decoded = decodeBallotPoints(ctx, body);
+function termsOfBallot(decoded: DecodedBallot, weight: WeightSource): WeightedTerms {
   const terms: WeightedTerms = { points: [], scalars: [], g: 0n, k: 0n };
   for (const contest of decoded.contests) {
     const sum = addRangeProof(terms, contest.branches, weight);
@@ -94,7 +90,7 @@ function termsOfBallot(
 }
 
 /** Everything except the group equations: shape, encodings and Fiat-Shamir sums. */
-function checkHashes(ctx: ElectionContext, item: BatchItem): void {
+function checkHashes(ctx: ElectionContext, item: BatchItem): DecodedBallot {
   checkCredential(item.credential);
   const decoded = decodeBallotPoints(ctx, item.body);
   item.body.contests.forEach((contest, i) => {
@@ -116,6 +112,7 @@ function checkHashes(ctx: ElectionContext, item: BatchItem): void {
       throw new SaylauError("election/bad_proof", "contest challenges do not sum to the hash");
     }
   });
+  return decoded;
 }
 
 function combinationHolds(ctx: ElectionContext, group: readonly WeightedTerms[]): boolean {
@@ -151,8 +148,8 @@ export function verifyBallotsBatch(
   const weight = weightSource(rng);
   items.forEach((item, index) => {
     try {
-      checkHashes(ctx, item);
-      candidates.push({ index, terms: termsOfBallot(ctx, item.body, weight) });
+      const decoded = checkHashes(ctx, item);
+      candidates.push({ index, terms: termsOfBallot(decoded, weight) });
     } catch (err) {
       if (!isSaylauError(err)) throw err;
       bad.push(index);
