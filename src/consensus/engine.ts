@@ -404,7 +404,7 @@ export class ConsensusEngine {
     phase: EquivocationPhase,
     blockHash: Uint8Array,
     sig: Uint8Array,
-  ): "new" | "duplicate" | "conflict" {
+  ): "new" | "duplicate" | "first-conflict" | "conflict" {
     const key = signedKey(sender, view, phase);
     const first = this.hs.firstSigned.get(key);
     if (first === undefined) {
@@ -413,22 +413,28 @@ export class ConsensusEngine {
     }
     if (bytesEqual(first.blockHash, blockHash)) return "duplicate";
     const reportedKey = `${key}/reported`;
-    if (!this.hs.firstSigned.has(reportedKey)) {
-      this.hs.firstSigned.set(reportedKey, first);
-      this.out.push({
-        type: "evidence",
-        evidence: makeEvidence(sender, this.currentHeight, view, phase, first, { blockHash, sig }),
-      });
-    }
-    return "conflict";
+    if (this.hs.firstSigned.has(reportedKey)) return "conflict";
+    this.hs.firstSigned.set(reportedKey, first);
+    this.out.push({
+      type: "evidence",
+      evidence: makeEvidence(sender, this.currentHeight, view, phase, first, { blockHash, sig }),
+    });
+    return "first-conflict";
   }
 
   private onPrePrepare(m: PrePrepareMessage, blockHash: Uint8Array): void {
     const seen = this.firstSignature(m.sender, m.view, "pre-prepare", blockHash, m.sig);
     if (seen === "duplicate") return void this.drop("consensus/duplicate", `pre-prepare ${m.view}`);
-    if (seen === "conflict")
-      return void this.drop("consensus/equivocation", `pre-prepare ${m.view}`);
     const hex = toHex(blockHash);
+    if (seen === "conflict" || seen === "first-conflict") {
+      // Not a proposal we act on; but q commits may name it, so keep its payload (the first
+      // conflicting one per view only, which bounds what an equivocating leader can make us store).
+      if (seen === "first-conflict" || this.hasCommitsFor(hex)) {
+        this.hs.payloads.set(hex, m.payload);
+        this.tryDecideHash(hex);
+      }
+      return void this.drop("consensus/equivocation", `pre-prepare ${m.view}`);
+    }
     this.hs.payloads.set(hex, m.payload);
     const round = this.hs.round(m.view);
     round.proposal = { blockHash, hex, payload: m.payload, message: m };
@@ -442,7 +448,7 @@ export class ConsensusEngine {
   private onPrepare(m: PrepareMessage): void {
     const seen = this.firstSignature(m.sender, m.view, "prepare", m.blockHash, m.sig);
     if (seen === "duplicate") return void this.drop("consensus/duplicate", `prepare ${m.view}`);
-    if (seen === "conflict") return void this.drop("consensus/equivocation", `prepare ${m.view}`);
+    if (seen !== "new") return void this.drop("consensus/equivocation", `prepare ${m.view}`);
     if (m.view < this.currentView)
       return void this.drop("consensus/stale_view", `prepare ${m.view}`);
     addVote(this.hs.round(m.view).prepares, m.blockHash, m.sender, m.sig);
@@ -452,7 +458,7 @@ export class ConsensusEngine {
   private onCommit(m: CommitMessage): void {
     const seen = this.firstSignature(m.sender, m.view, "commit", m.blockHash, m.sig);
     if (seen === "duplicate") return void this.drop("consensus/duplicate", `commit ${m.view}`);
-    if (seen === "conflict") return void this.drop("consensus/equivocation", `commit ${m.view}`);
+    if (seen !== "new") return void this.drop("consensus/equivocation", `commit ${m.view}`);
     // Commits of any view count: q of them are a certificate whatever view we are in.
     addVote(this.hs.round(m.view).commits, m.blockHash, m.sender, m.sig);
     this.tryDecide(m.view, toHex(m.blockHash));
@@ -594,6 +600,11 @@ export class ConsensusEngine {
     addVote(round.commits, proposal.blockHash, this.config.self, commit.sig);
     this.broadcast(commit);
     this.tryDecide(view, proposal.hex);
+  }
+
+  private hasCommitsFor(hex: string): boolean {
+    for (const round of this.hs.rounds.values()) if (round.commits.has(hex)) return true;
+    return false;
   }
 
   private tryDecideHash(hex: string): void {
