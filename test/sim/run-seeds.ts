@@ -42,7 +42,8 @@ export function runSeeds(
 
 /** How to replay one seed by hand. */
 export function replayCommand(failure: { seed: number; n: number }, mutation?: string): string {
-  return `npx node test/sim/soak.ts --n ${failure.n} --from ${failure.seed} --seeds 1${mutation ? ` --mutation ${mutation}` : ""} --verbose`;
+  const extra = mutation ? ` --mutation ${mutation}` : "";
+  return `npx node test/sim/soak.ts --n ${failure.n} --from ${failure.seed} --seeds 1${extra} --verbose`;
 }
 
 export function range(from: number, count: number): number[] {
