@@ -1,0 +1,77 @@
+/**
+ * Writes an election record to a directory in the export format of docs/AUDIT.md. Export
+ * copies bytes and does not verify them (an export of a bad record must stay auditable as
+ * bad); it only refuses to write a record whose heights are not exactly 1, 2, ..., head, since
+ * the format has no way to represent a hole, and refuses a non-empty target directory so it
+ * never mixes two records.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RecordSourceError, SOURCE_CODES } from "./errors.ts";
+import { entryFileName, type RecordSource } from "./source.ts";
+
+export interface ExportSummary {
+  readonly dir: string;
+  readonly blocks: number;
+  readonly bytes: number;
+}
+
+const README = `Saylau election record export.
+
+manifest.cbor           the canonical election manifest; electionId = SHA-256("saylau/v1/manifest" || 0x00 || bytes)
+blocks/NNNNNNNNNNNN.cbor        canonical block at that height (12 digits, zero-padded), heights 1..head
+certificates/NNNNNNNNNNNN.cbor  canonical commit certificate of the block of the same height
+results.json            the source's own results view at export time; informational, NOT verified
+README.txt              this file
+
+Genesis (height 0) is not exported: it is derived from the manifest.
+Verify with: saylau audit --dir <this directory>
+Format: docs/AUDIT.md in the Saylau repository.
+`;
+
+export async function exportRecord(
+  source: RecordSource,
+  dir: string,
+  options: { onBlock?: (height: number) => void } = {},
+): Promise<ExportSummary> {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new RecordSourceError(
+      SOURCE_CODES.exportDirNotEmpty,
+      `${dir} is not empty; export into a new or empty directory`,
+      { dir },
+    );
+  }
+  // Read the manifest first: a source that cannot serve it fails before anything is written.
+  const manifest = await source.manifest();
+  mkdirSync(join(dir, "blocks"), { recursive: true });
+  mkdirSync(join(dir, "certificates"), { recursive: true });
+  writeFileSync(join(dir, "manifest.cbor"), manifest);
+  let bytes = manifest.length;
+  let expected = 1;
+  for await (const entry of source.entries()) {
+    if (entry.height !== expected) {
+      throw new RecordSourceError(
+        SOURCE_CODES.malformedResponse,
+        `${source.description} served height ${entry.height} where ${expected} was due`,
+        { height: entry.height, expected },
+      );
+    }
+    if (entry.certificate === null) {
+      throw new RecordSourceError(
+        SOURCE_CODES.malformedResponse,
+        `${source.description} has no certificate for block ${entry.height}`,
+        { height: entry.height },
+      );
+    }
+    const name = entryFileName(entry.height);
+    writeFileSync(join(dir, "blocks", name), entry.block);
+    writeFileSync(join(dir, "certificates", name), entry.certificate);
+    bytes += entry.block.length + entry.certificate.length;
+    options.onBlock?.(entry.height);
+    expected++;
+  }
+  // Results last: for a live node they then describe a head at or past the last block written.
+  writeFileSync(join(dir, "results.json"), `${JSON.stringify(await source.results(), null, 2)}\n`);
+  writeFileSync(join(dir, "README.txt"), README);
+  return { dir, blocks: expected - 1, bytes };
+}

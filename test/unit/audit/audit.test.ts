@@ -1,0 +1,296 @@
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditRecord } from "../../../src/audit/audit.ts";
+import { AuditFailure, RecordSourceError } from "../../../src/audit/errors.ts";
+import { exportRecord } from "../../../src/audit/export.ts";
+import { DirectorySource, entryFileName, MemorySource } from "../../../src/audit/source.ts";
+import { decodeCertificate, encodeCertificate } from "../../../src/consensus/certificate.ts";
+import { toHex } from "../../../src/crypto/bytes.ts";
+import { sign } from "../../../src/crypto/ed25519.ts";
+import { partialDecrypt } from "../../../src/election/decryption.ts";
+import { decodeBlock, encodeBlock } from "../../../src/ledger/block.ts";
+import {
+  type BallotTx,
+  type DecryptionTx,
+  decodeTransaction,
+  encodeTransaction,
+  signingMessage,
+  signTransaction,
+} from "../../../src/ledger/transactions.ts";
+import { type BuiltElection, buildElection, entryOf, forgedBlock } from "./record.ts";
+
+let built: BuiltElection;
+let root: string;
+let clean: string;
+
+beforeAll(async () => {
+  built = buildElection();
+  root = mkdtempSync(join(tmpdir(), "saylau-audit-"));
+  clean = join(root, "clean");
+  await exportRecord(
+    new MemorySource(built.setup.manifestBytes, built.entries, { note: "test" }),
+    clean,
+  );
+}, 60_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A fresh copy of the clean export, changed by `tamper`. */
+let copies = 0;
+function tampered(tamper: (dir: string) => void): string {
+  const dir = join(root, `t${copies++}`);
+  cpSync(clean, dir, { recursive: true });
+  tamper(dir);
+  return dir;
+}
+
+const blockPath = (dir: string, h: number) => join(dir, "blocks", entryFileName(h));
+const certPath = (dir: string, h: number) => join(dir, "certificates", entryFileName(h));
+
+/** Runs the audit and returns the failure it stops at ({code, height}), or "clean". */
+async function failureOf(dir: string): Promise<{ code: string; height: number | null } | "clean"> {
+  try {
+    await auditRecord(new DirectorySource(dir), { workers: 1 });
+    return "clean";
+  } catch (err) {
+    if (err instanceof AuditFailure) return { code: err.code, height: err.height };
+    throw err;
+  }
+}
+
+describe("export and audit of an election built in memory", () => {
+  it("writes the documented layout", () => {
+    const n = built.entries.length;
+    expect(readFileSync(join(clean, "manifest.cbor"))).toEqual(
+      Buffer.from(built.setup.manifestBytes),
+    );
+    expect(readFileSync(blockPath(clean, n))).toEqual(Buffer.from(built.entries[n - 1]!.block));
+    expect(readFileSync(certPath(clean, 1))).toEqual(Buffer.from(built.entries[0]!.certificate!));
+    expect(entryFileName(7)).toBe("000000000007.cbor");
+    expect(JSON.parse(readFileSync(join(clean, "results.json"), "utf8"))).toEqual({ note: "test" });
+    expect(readFileSync(join(clean, "README.txt"), "utf8")).toContain("saylau audit --dir");
+  });
+
+  it("audits the clean export: every block, the transactions by type, the result", async () => {
+    const report = await auditRecord(new DirectorySource(clean));
+    const { heights, setup, expected } = built;
+    expect(report.blocks).toBe(heights.lastDecryption);
+    expect(report.head.hash).toBe(toHex(built.ledger.tip.hash));
+    expect(report.transactions).toEqual({
+      register: 1,
+      phase: 2,
+      ballot: 7,
+      decryption: 2,
+      total: 12,
+    });
+    expect(report.ballotsVerified).toBe(7);
+    expect(report.ballotsPerSecond).toBeGreaterThan(0);
+    expect(report.phase).toBe("closed");
+    expect(report.voters).toBe(setup.voters.length);
+    expect(report.decryptions).toEqual([2, 1]);
+    expect(report.result?.map((c) => c.options.map((o) => o.votes))).toEqual(expected);
+    expect(report.result?.[0]?.options.map((o) => o.label)).toEqual([
+      "Aigerim",
+      "Bauyrzhan",
+      "Dana",
+    ]);
+    expect(report.consistency).toBeNull();
+  });
+
+  it("gives the same report on one thread as with the worker pool", async () => {
+    const pooled = await auditRecord(new MemorySource(built.setup.manifestBytes, built.entries), {
+      workers: 2,
+    });
+    const inline = await auditRecord(new MemorySource(built.setup.manifestBytes, built.entries), {
+      workers: 0,
+    });
+    expect(inline.workers).toBe(0);
+    expect({ ...inline, elapsedMs: 0, ballotsPerSecond: 0, workers: 0 }).toEqual({
+      ...pooled,
+      elapsedMs: 0,
+      ballotsPerSecond: 0,
+      workers: 0,
+    });
+  });
+
+  it("catches a changed ballot byte at its height", async () => {
+    const h = built.heights.firstBallots;
+    const dir = tampered((d) => {
+      const block = decodeBlock(readFileSync(blockPath(d, h)));
+      const tx = decodeTransaction(block.txs[1]!) as BallotTx;
+      const alpha = Uint8Array.from(tx.ballot.contests[0]!.selections[0]!.alpha);
+      alpha[5]! ^= 1;
+      const changed = structuredClone(tx);
+      changed.ballot.contests[0]!.selections[0]!.alpha = alpha;
+      const txs = [...block.txs];
+      txs[1] = encodeTransaction(changed);
+      writeFileSync(blockPath(d, h), encodeBlock({ ...block, txs }));
+    });
+    expect(await failureOf(dir)).toEqual({ code: "ledger/bad_signature", height: h });
+  });
+
+  it("catches a changed header field: the certificate no longer matches", async () => {
+    const h = built.heights.open;
+    const dir = tampered((d) => {
+      const block = decodeBlock(readFileSync(blockPath(d, h)));
+      writeFileSync(
+        blockPath(d, h),
+        encodeBlock({ ...block, header: { ...block.header, time: block.header.time + 1 } }),
+      );
+    });
+    expect(await failureOf(dir)).toEqual({ code: "audit/certificate_mismatch", height: h });
+  });
+
+  it("catches a changed certificate signature, naming the consensus rule", async () => {
+    const h = built.heights.close;
+    const dir = tampered((d) => {
+      const cert = decodeCertificate(readFileSync(certPath(d, h)));
+      const sig = Uint8Array.from(cert.signatures[1]!.sig);
+      sig[0]! ^= 0x80;
+      const signatures = cert.signatures.map((s, i) => (i === 1 ? { ...s, sig } : s));
+      writeFileSync(certPath(d, h), encodeCertificate({ ...cert, signatures }));
+    });
+    try {
+      await auditRecord(new DirectorySource(dir), { workers: 1 });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(AuditFailure);
+      expect((err as AuditFailure).code).toBe("audit/bad_certificate");
+      expect((err as AuditFailure).height).toBe(h);
+      expect((err as AuditFailure).details.cause).toBe("consensus/cert_bad_signature");
+    }
+  });
+
+  it("catches a dropped block as a gap", async () => {
+    const h = built.heights.firstBallots + 1;
+    const dir = tampered((d) => {
+      unlinkSync(blockPath(d, h));
+      unlinkSync(certPath(d, h));
+    });
+    expect(await failureOf(dir)).toEqual({ code: "audit/gap", height: h });
+  });
+
+  it("catches two reordered blocks", async () => {
+    const h = built.heights.firstBallots;
+    const dir = tampered((d) => {
+      for (const path of [blockPath, certPath]) {
+        renameSync(path(d, h), join(d, "swap"));
+        renameSync(path(d, h + 1), path(d, h));
+        renameSync(join(d, "swap"), path(d, h + 1));
+      }
+    });
+    expect(await failureOf(dir)).toEqual({ code: "audit/out_of_order", height: h });
+  });
+
+  it("refuses a broken export file set before replaying anything", () => {
+    const cases: [string, (d: string) => void][] = [
+      ["misnamed", (d) => renameSync(blockPath(d, 2), join(d, "blocks", "2.cbor"))],
+      ["extra", (d) => writeFileSync(join(d, "notes.txt"), "x")],
+      ["no manifest", (d) => unlinkSync(join(d, "manifest.cbor"))],
+      ["block without certificate", (d) => unlinkSync(certPath(d, 3))],
+    ];
+    for (const [what, tamper] of cases) {
+      const dir = tampered(tamper);
+      expect(() => new DirectorySource(dir), what).toThrow(RecordSourceError);
+    }
+  });
+
+  it("refuses to export into a non-empty directory", async () => {
+    await expect(
+      exportRecord(new MemorySource(built.setup.manifestBytes, built.entries), clean),
+    ).rejects.toMatchObject({ code: "audit/export_dir_not_empty" });
+  });
+});
+
+describe("a dishonest quorum certifying a bad block is still caught by the replay", () => {
+  const audit = (entries: BuiltElection["entries"]) =>
+    auditRecord(new MemorySource(built.setup.manifestBytes, entries), { workers: 1 }).then(
+      () => "clean",
+      (err: unknown) => {
+        if (!(err instanceof AuditFailure)) throw err;
+        return `${err.code}@${err.height}`;
+      },
+    );
+
+  it("a wrong stateHash", async () => {
+    const { closedTip, setup, closedEntries } = built;
+    // A real, valid decryption share, in a block whose stateHash claims nothing happened.
+    const tx = encodeTransaction(
+      signTransaction<DecryptionTx>(
+        {
+          type: "decryption",
+          electionId: setup.electionId,
+          share: partialDecrypt(built.ctx.crypto, setup.trustees[0]!.secret, closedTip.state.tally),
+        },
+        setup.trustees[0]!.signing.seed,
+      ),
+    );
+    const block = forgedBlock(closedTip, [tx], closedTip.header.stateHash);
+    expect(await audit([...closedEntries, entryOf(setup, block)])).toBe(
+      `ledger/bad_state_hash@${closedTip.header.height + 1}`,
+    );
+  });
+
+  it("a decryption share signed by the trustee's key but with wrong values", async () => {
+    const { closedTip, setup, closedEntries } = built;
+    const tally = closedTip.state.tally;
+    const share = partialDecrypt(built.ctx.crypto, setup.trustees[0]!.secret, tally);
+    const other = partialDecrypt(built.ctx.crypto, setup.trustees[1]!.secret, tally);
+    // Trustee 1 claims trustee 2's partial decryption of the first option as their own.
+    const forged = structuredClone(share);
+    forged.contests[0]![0] = other.contests[0]![0]!;
+    const tx = encodeTransaction(
+      signTransaction<DecryptionTx>(
+        { type: "decryption", electionId: setup.electionId, share: forged },
+        setup.trustees[0]!.signing.seed,
+      ),
+    );
+    // The signature is the trustee's own: only the share's proof can give it away.
+    const decoded = decodeTransaction(tx) as DecryptionTx;
+    expect(toHex(sign(setup.trustees[0]!.signing.seed, signingMessage(decoded)))).toBe(
+      toHex(decoded.sig),
+    );
+    const block = forgedBlock(closedTip, [tx], closedTip.header.stateHash);
+    expect(await audit([...closedEntries, entryOf(setup, block)])).toBe(
+      `election/bad_decryption_share@${closedTip.header.height + 1}`,
+    );
+  });
+
+  it("a valid share signed by someone who is not that trustee", async () => {
+    const { closedTip, setup, closedEntries } = built;
+    const share = partialDecrypt(
+      built.ctx.crypto,
+      setup.trustees[0]!.secret,
+      closedTip.state.tally,
+    );
+    const tx = encodeTransaction(
+      signTransaction<DecryptionTx>(
+        { type: "decryption", electionId: setup.electionId, share },
+        setup.voters[0]!.seed,
+      ),
+    );
+    const block = forgedBlock(closedTip, [tx], closedTip.header.stateHash);
+    expect(await audit([...closedEntries, entryOf(setup, block)])).toBe(
+      `ledger/bad_signature@${closedTip.header.height + 1}`,
+    );
+  });
+
+  it("a certificate below quorum", async () => {
+    const entries = [...built.entries];
+    const { setup } = built;
+    const block = decodeBlock(entries[1]!.block);
+    const { certify } = await import("./record.ts");
+    entries[1] = { ...entries[1]!, certificate: certify(setup, block.header, [0, 3]) };
+    expect(await audit(entries)).toBe("audit/bad_certificate@2");
+  });
+});
