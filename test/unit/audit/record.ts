@@ -106,7 +106,7 @@ export function buildElection(
   options: { ballotsPerBlock?: number; voters?: number; seed?: string } = {},
 ): BuiltElection {
   const voters = options.voters ?? 6;
-  const { setup, ctx } = fixtureElection({ voters, seed: options.seed });
+  const { setup, ctx } = fixtureElection({ voters, seed: options.seed ?? "fixture" });
   const ledger = new MemoryLedger(ctx);
   const entries: RecordEntry[] = [];
   const rng = seededRng(sha256(utf8(`audit-test/${options.seed ?? "fixture"}`)));

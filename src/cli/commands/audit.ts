@@ -1,0 +1,181 @@
+/**
+ * `saylau audit`: replay an election's record from genesis against its manifest and
+ * recompute the result (src/audit). Exit codes: 0 everything verifies; 1 the record is
+ * inconsistent (the first failure is printed with its height and code); 2 usage; 3 the
+ * record cannot be read (node unreachable, bad responses, broken export directory).
+ */
+import { parseArgs } from "node:util";
+import { type AuditProgress, type AuditReport, auditRecord } from "../../audit/audit.ts";
+import { AuditFailure, RecordSourceError } from "../../audit/errors.ts";
+import { DirectorySource, NodeSource, type RecordSource } from "../../audit/source.ts";
+import { isSaylauError } from "../../errors.ts";
+
+export const auditHelp = `saylau audit --node URL | --dir EXPORT_DIR [--json] [--workers N]
+
+Replays the election's ledger from genesis, trusting only the manifest: checks every
+block's commit certificate against the manifest's validators, every transaction's
+signature and every ballot's proofs (on worker threads), the hash chain, log root and
+state hash at every height, re-verifies the trustees' decryption shares and recomputes
+the result. With --node, also checks that the node's head at the start is a prefix of
+its head at the end (RFC 9162 consistency proof).
+
+  --node URL       a validator's HTTP API, e.g. http://127.0.0.1:8080
+  --dir DIR        an export written by \`saylau export\` (docs/AUDIT.md)
+  --json           print the report (or the failure) as JSON
+  --workers N      verification threads (default: available parallelism; 0: this thread)
+
+Progress goes to stderr; the report to stdout.
+Exit code 0: verified; 1: AUDIT FAILED (first inconsistency printed); 2: usage; 3: cannot read the record.`;
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const EXIT_UNAVAILABLE = 3;
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n\n${auditHelp}\n`);
+  return EXIT_USAGE;
+}
+
+/** Aligned columns, numbers right-aligned. */
+export function formatTable(rows: readonly (readonly (string | number)[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, String(cell).length);
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) =>
+          typeof cell === "number"
+            ? String(cell).padStart(widths[i]!)
+            : String(cell).padEnd(widths[i]!),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export function formatReport(report: AuditReport): string {
+  const t = report.transactions;
+  const lines = [
+    `AUDIT OK: ${report.electionName} (${report.electionId})`,
+    `source ${report.source}`,
+    "",
+    formatTable([
+      ["blocks", report.blocks],
+      ["head hash", report.head.hash],
+      ["log size", report.head.logSize],
+      ["log root", report.head.logRoot],
+      ["transactions", t.total],
+      ["  register", t.register],
+      ["  phase", t.phase],
+      ["  ballot", t.ballot],
+      ["  decryption", t.decryption],
+      ["ballots verified", report.ballotsVerified],
+      ["ballots/s", Math.round(report.ballotsPerSecond)],
+      ["elapsed (s)", (report.elapsedMs / 1000).toFixed(2)],
+      ["worker threads", report.workers],
+      ["phase", report.phase],
+      ["credentials", report.credentials],
+      ["voters", report.voters],
+      [
+        "consistency",
+        report.consistency === null
+          ? "n/a (fixed record)"
+          : `log ${report.consistency.fromSize} -> ${report.consistency.toSize} verified`,
+      ],
+    ]),
+    "",
+  ];
+  if (report.result === null) {
+    lines.push("result: not decrypted yet");
+  } else {
+    lines.push(`result (recomputed from the shares of trustees ${report.decryptions.join(", ")}):`);
+    const rows: (string | number)[][] = [["contest", "option", "votes"]];
+    for (const contest of report.result) {
+      for (const option of contest.options) rows.push([contest.label, option.label, option.votes]);
+    }
+    lines.push(formatTable(rows));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A stderr progress line at most about once a second. */
+function progressPrinter(): (p: AuditProgress) => void {
+  let last = performance.now();
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    const rate = p.ballots / (p.elapsedMs / 1000);
+    process.stderr.write(
+      `audit: height ${p.height}/${p.total}, ${p.ballots} ballots, ${Math.round(rate)} ballots/s\n`,
+    );
+  };
+}
+
+export async function runAudit(args: string[]): Promise<number> {
+  let values: { node?: string; dir?: string; json?: boolean; help?: boolean; workers?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        node: { type: "string" },
+        dir: { type: "string" },
+        json: { type: "boolean" },
+        workers: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  if (values.help === true) {
+    process.stdout.write(`${auditHelp}\n`);
+    return EXIT_OK;
+  }
+  if ((values.node === undefined) === (values.dir === undefined)) {
+    return usage("give exactly one of --node URL or --dir EXPORT_DIR");
+  }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isSafeInteger(workers) || workers < 0 || workers > 256) {
+      return usage("--workers takes an integer from 0 to 256");
+    }
+  }
+  const json = values.json === true;
+  try {
+    const source: RecordSource =
+      values.node !== undefined ? new NodeSource(values.node) : new DirectorySource(values.dir!);
+    const report = await auditRecord(source, {
+      ...(workers === undefined ? {} : { workers }),
+      onProgress: progressPrinter(),
+    });
+    process.stdout.write(
+      json ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n` : formatReport(report),
+    );
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof AuditFailure) {
+      const at = err.height === null ? "the end" : `height ${err.height}`;
+      process.stdout.write(
+        json
+          ? `${JSON.stringify({ ok: false, height: err.height, code: err.code, reason: err.message, details: err.details }, null, 2)}\n`
+          : `AUDIT FAILED at ${at}: ${err.code}: ${err.message}\n`,
+      );
+      return EXIT_FAILED;
+    }
+    if (err instanceof RecordSourceError || isSaylauError(err)) {
+      process.stderr.write(`cannot read the record: ${err.code}: ${err.message}\n`);
+      return EXIT_UNAVAILABLE;
+    }
+    throw err;
+  }
+}
