@@ -566,6 +566,11 @@ export class ConsensusEngine {
       this.startViewChange(this.level() + 1);
       return;
     }
+    // Already voted (retransmission is resendOwn's job): just see whether we can commit.
+    if (this.own.has(`${view}/prepare`)) {
+      this.maybeCommit(view);
+      return;
+    }
     const prepare = this.signVote("prepare", view, proposal.blockHash);
     if (prepare === null) return;
     addVote(round.prepares, proposal.blockHash, this.config.self, prepare.sig);
@@ -583,6 +588,7 @@ export class ConsensusEngine {
     if (ownPrepare?.type !== "prepare" || !bytesEqual(ownPrepare.blockHash, proposal.blockHash)) {
       return;
     }
+    if (this.own.has(`${view}/commit`)) return;
     const prepares = round.prepares.get(proposal.hex);
     if (prepares === undefined || prepares.size < this.quorum) return;
     if (this.hs.prepared === null || this.hs.prepared.view < view) {
@@ -682,6 +688,8 @@ export class ConsensusEngine {
 
   private armTimer(): void {
     if (this.deadline === null && this.hasPendingWork()) {
+      // Work starts now (or a view does): nothing of ours is overdue for retransmission yet.
+      this.lastResend = this.now;
       this.deadline = this.now + this.timeoutFor(this.level());
     }
   }

@@ -258,7 +258,9 @@ export class Cluster {
         }
       }
     }
-    scenario.txTimesMs.forEach((t, i) => this.queue.push(t, { kind: "tx", tx: i + 1 }));
+    scenario.txTimesMs.forEach((t, i) => {
+      this.queue.push(t, { kind: "tx", tx: i + 1 });
+    });
   }
 
   isHonest(validator: number): boolean {
@@ -617,7 +619,8 @@ export class Cluster {
       invalid: false,
     };
     const payload = encodeBlock(node.behaviour.shapeProposal(block));
-    const actions = node.engine.propose(payload);
+    // A node ticks its engine continually; bring its clock up to now before proposing.
+    const actions = node.engine.tick(this.now).concat(node.engine.propose(payload));
     for (const a of actions) this.execute(node, a);
     this.scheduleTick(node);
   }
@@ -674,7 +677,7 @@ export class Cluster {
 
 function groupOf(p: Partition, validator: number): number {
   const i = p.groups.findIndex((g) => g.includes(validator));
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 function decodeBlockOrThrow(payload: Uint8Array): SimBlock {

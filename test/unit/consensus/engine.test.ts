@@ -182,5 +182,3 @@ describe("consensus engine, scripted", () => {
     for (let i = 0; i < 4; i++) expect(c.decided[i]!.length).toBe(5);
   });
 });
-
-import type { Codec } from "../../../src/codec/schema.ts";
