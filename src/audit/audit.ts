@@ -33,7 +33,7 @@ import { combineShares, verifyShare } from "../ledger/ballot-crypto.ts";
 import { type Block, type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
 import { ledgerContext } from "../ledger/context.ts";
 import { MemoryLedger } from "../ledger/memory-ledger.ts";
-import { decodeTransaction, type Transaction, txId } from "../ledger/transactions.ts";
+import { PHASES, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../node/verify/verify-pool.ts";
 import { type TxVerdict, verifyTransactions } from "../node/verify/verify-transactions.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
@@ -312,17 +312,26 @@ export async function auditRecord(
       verified.add(toHex(txId(block.txs[index]!)));
     }
 
+    const before = ledger.tip.state;
     try {
       ledger.commit(block, { verified });
     } catch (err) {
       if (!isSaylauError(err)) throw err;
       throw new AuditFailure(height, err.code, err.message, { ...err.details });
     }
-    for (const tx of block.txs) {
-      const type: Transaction["type"] = decodeTransaction(tx).type;
-      counts[type]++;
-      counts.total++;
-    }
+    // Count transactions by type from what the block did to the state rather than by
+    // decoding every transaction once more: each ballot adds one to `ballots`, each share
+    // one decryption, each phase transaction moves the phase one step forward (the only
+    // moves allowed), and the rest are registrations.
+    const after = ledger.tip.state;
+    const ballots = after.ballots - before.ballots;
+    const decryptions = after.decryptions.length - before.decryptions.length;
+    const phases = PHASES.indexOf(after.phase) - PHASES.indexOf(before.phase);
+    counts.ballot += ballots;
+    counts.decryption += decryptions;
+    counts.phase += phases;
+    counts.register += block.txs.length - ballots - decryptions - phases;
+    counts.total += block.txs.length;
     if (height === startHead.height) startHeader = block.header;
   }
 

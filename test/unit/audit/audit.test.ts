@@ -9,11 +9,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditRecord } from "../../../src/audit/audit.ts";
 import { AuditFailure, RecordSourceError } from "../../../src/audit/errors.ts";
 import { exportRecord } from "../../../src/audit/export.ts";
 import { DirectorySource, entryFileName, MemorySource } from "../../../src/audit/source.ts";
+import { runAudit } from "../../../src/cli/commands/audit.ts";
 import { decodeCertificate, encodeCertificate } from "../../../src/consensus/certificate.ts";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { sign } from "../../../src/crypto/ed25519.ts";
@@ -190,6 +191,32 @@ describe("export and audit of an election built in memory", () => {
       }
     });
     expect(await failureOf(dir)).toEqual({ code: "audit/out_of_order", height: h });
+  });
+
+  it("saylau audit prints the first failure with its height and exits 1", async () => {
+    const h = built.heights.firstBallots + 1;
+    const dir = tampered((d) => {
+      unlinkSync(blockPath(d, h));
+      unlinkSync(certPath(d, h));
+    });
+    let stdout = "";
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await runAudit(["--dir", dir, "--workers", "0"])).toBe(1);
+      expect(stdout).toMatch(
+        new RegExp(`^AUDIT FAILED at height ${h}: audit/gap: block ${h} is missing`),
+      );
+      stdout = "";
+      expect(await runAudit(["--dir", clean, "--workers", "0"])).toBe(0);
+      expect(stdout).toContain("AUDIT OK");
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it("refuses a broken export file set before replaying anything", () => {

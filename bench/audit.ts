@@ -1,0 +1,137 @@
+/**
+ * Audit replay speed: an in-memory election of a few hundred ballots (fixture contests:
+ * 3 options limit 1, 4 options limit 2), replayed from genesis by auditRecord with the
+ * worker pool (os.availableParallelism() threads) and on one thread (workers: 0, the same
+ * batch verifier run inline), rounds interleaved so both see the same machine load.
+ *
+ *   npx node bench/audit.ts [ballots=400] [perBlock=50] [rounds=3]
+ */
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { auditRecord } from "../src/audit/audit.ts";
+import { MemorySource, type RecordEntry } from "../src/audit/source.ts";
+import { encodeCertificate } from "../src/consensus/certificate.ts";
+import { commitStatement } from "../src/consensus/statements.ts";
+import { utf8 } from "../src/crypto/bytes.ts";
+import { sign } from "../src/crypto/ed25519.ts";
+import { sha256 } from "../src/crypto/hash.ts";
+import { seededRng } from "../src/election/rng.ts";
+import { encodeBlock, headerHash } from "../src/ledger/block.ts";
+import { ledgerContext } from "../src/ledger/context.ts";
+import { createElection } from "../src/ledger/election-setup.ts";
+import { MemoryLedger } from "../src/ledger/memory-ledger.ts";
+import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+
+const [ballots = 400, perBlock = 50, rounds = 3] = process.argv.slice(2).map(Number);
+
+const setup = createElection({
+  name: "Audit benchmark",
+  createdAt: 1_780_000_000_000,
+  seed: sha256(utf8("bench/audit")),
+  validators: 4,
+  trustees: 3,
+  threshold: 2,
+  voters: ballots,
+  contests: [
+    { label: "Mayor", options: ["A", "B", "C"], limit: 1 },
+    { label: "Council", options: ["E", "F", "G", "H"], limit: 2 },
+  ],
+});
+const ctx = ledgerContext(setup.manifestBytes);
+const ledger = new MemoryLedger(ctx);
+const entries: RecordEntry[] = [];
+const rng = seededRng(sha256(utf8("bench/audit/rng")));
+
+function commit(txs: Uint8Array[]): void {
+  const next = ledger.propose(txs, 1_780_000_100_000 + ledger.tip.header.height * 1000);
+  if (next.rejected.length > 0) throw next.rejected[0]!.error;
+  // Blocks are built with the state machine's own checks, then certified by 3 of 4 validators.
+  ledger.commit(next.block);
+  const h = next.block.header;
+  const blockHash = headerHash(h);
+  const statement = commitStatement(setup.electionId, h.height, 0, blockHash);
+  entries.push({
+    height: h.height,
+    block: encodeBlock(next.block),
+    certificate: encodeCertificate({
+      height: h.height,
+      view: 0,
+      blockHash,
+      signatures: [0, 1, 2].map((v) => ({
+        validator: v,
+        sig: sign(setup.validators[v]!.seed, statement),
+      })),
+    }),
+  });
+}
+
+const buildStart = performance.now();
+for (let i = 0; i < setup.voters.length; i += 2048) {
+  commit([
+    registerTx(
+      setup.electionId,
+      setup.authority,
+      setup.voters.slice(i, i + 2048).map((v) => v.publicKey),
+    ),
+  ]);
+}
+commit([phaseTx(setup.electionId, setup.authority, "open")]);
+const txs = setup.voters.map((v, i) =>
+  ballotTx(
+    ctx.crypto,
+    v,
+    [[0, 1, 2].map((j) => (j === i % 3 ? 1 : 0)), [0, 1, 2, 3].map((j) => (j === i % 4 ? 1 : 0))],
+    1,
+    rng,
+  ),
+);
+for (let i = 0; i < txs.length; i += perBlock) commit(txs.slice(i, i + perBlock));
+commit([phaseTx(setup.electionId, setup.authority, "closed")]);
+const tally = ledger.tip.state.tally;
+commit([decryptionTx(ctx.crypto, setup.trustees[0]!, tally, rng)]);
+commit([decryptionTx(ctx.crypto, setup.trustees[1]!, tally, rng)]);
+const buildMs = performance.now() - buildStart;
+
+const pool = availableParallelism();
+const modes = [
+  { name: "one thread", workers: 0 },
+  { name: `worker pool (${pool})`, workers: pool },
+];
+const samples = new Map<string, number[]>(modes.map((m) => [m.name, []]));
+const elapsed = new Map<string, number[]>(modes.map((m) => [m.name, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const mode of modes) {
+    const report = await auditRecord(new MemorySource(setup.manifestBytes, entries), {
+      workers: mode.workers,
+    });
+    if (report.ballotsVerified !== ballots || report.result === null)
+      throw new Error("audit did not replay everything");
+    samples.get(mode.name)!.push(report.ballotsPerSecond);
+    elapsed.get(mode.name)!.push(report.elapsedMs);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(
+  `audit replay: ${ballots} ballots in ${entries.length} blocks (${perBlock} per block), ${rounds} rounds interleaved`,
+);
+console.log(
+  `machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, load ${loadavg()[0]!.toFixed(2)}, node ${process.version}`,
+);
+console.log(`(building and certifying the election took ${(buildMs / 1000).toFixed(1)} s)\n`);
+const rows = [["mode", "median ballots/s", "best ballots/s", "median replay (s)"]];
+for (const mode of modes) {
+  const s = samples.get(mode.name)!;
+  rows.push([
+    mode.name,
+    String(Math.round(median(s))),
+    String(Math.round(Math.max(...s))),
+    (median(elapsed.get(mode.name)!) / 1000).toFixed(2),
+  ]);
+}
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const row of rows)
+  console.log(
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
+  );
+const speedup = median(samples.get(modes[1]!.name)!) / median(samples.get(modes[0]!.name)!);
+console.log(`\nspeed-up with the pool: ${speedup.toFixed(2)}x`);
