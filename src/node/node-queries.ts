@@ -4,6 +4,7 @@ import { decodeCertificate } from "../consensus/certificate.ts";
 import { fromHex, toHex } from "../crypto/bytes.ts";
 import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
+import { encodeTally } from "../ledger/ballot-crypto.ts";
 import { type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
@@ -18,6 +19,7 @@ import type {
   ResultsView,
   StatusView,
   SubmitResult,
+  TallyView,
   TxStatusView,
 } from "./api/service.ts";
 import type { ValidatorNode } from "./validator-node.ts";
@@ -209,6 +211,16 @@ export class NodeQueries implements NodeService {
               label: c.label,
               options: c.options.map((label, j) => ({ label, votes: state.result![i]![j]! })),
             })),
+    };
+  }
+
+  tally(): TallyView {
+    const { state } = this.#node.replica.tip;
+    return {
+      height: state.height,
+      phase: state.phase,
+      ballotCount: state.tally.ballotCount,
+      tally: toHex(encodeTally(state.tally)),
     };
   }
 

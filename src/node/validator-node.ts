@@ -271,7 +271,7 @@ export class ValidatorNode {
     this.mempool.checkRoom(bytes.length);
     await this.#precheck(tx);
     if (!this.verified.has(id)) {
-      const verdict = await this.pool.verify(bytes);
+      const verdict = await this.pool.verify(bytes, id);
       if (!verdict.ok) {
         this.metrics.rejected.inc({ code: verdict.code ?? "unknown" });
         throw new SaylauError(
@@ -332,7 +332,10 @@ export class ValidatorNode {
   async #reverifyPending(): Promise<void> {
     const pending = this.mempool.candidates(Number.MAX_SAFE_INTEGER);
     if (pending.length === 0) return;
-    const verdicts = await this.pool.verifyAll(pending);
+    const verdicts = await this.pool.verifyAll(
+      pending,
+      pending.map((t) => toHex(txId(t))),
+    );
     const bad: string[] = [];
     verdicts.forEach((v, i) => {
       const id = toHex(txId(pending[i]!));

@@ -22,6 +22,7 @@ import {
   resultsSchema,
   statusSchema,
   submitSchema,
+  tallySchema,
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
@@ -51,6 +52,8 @@ export async function buildApi(
     // Unknown fields must be errors, not silently stripped; nothing is coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    // One line per request would drown the node's own log; errors are logged below.
+    disableRequestLogging: true,
   } as const;
   const app: FastifyInstance = options.logger
     ? (Fastify({ ...base, loggerInstance: options.logger }) as unknown as FastifyInstance)
@@ -152,6 +155,7 @@ export async function buildApi(
   app.get("/v1/election", { schema: electionSchema }, async () => service.election());
   app.get("/v1/status", { schema: statusSchema }, async () => service.status());
   app.get("/v1/results", { schema: resultsSchema }, async () => service.results());
+  app.get("/v1/tally", { schema: tallySchema }, async () => service.tally());
 
   app.get("/v1/proofs/consistency", { schema: consistencySchema }, async (request) => {
     const q = request.query as { from: string; to: string };

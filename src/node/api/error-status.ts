@@ -39,6 +39,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "mempool/duplicate": 409,
   "node/not_ready": 503,
   "node/not_found": 404,
+  "node/not_committed": 404,
+  "election/bad_tracking_code": 400,
   "store/bad_range": 400,
 };
 

@@ -379,3 +379,20 @@ export const healthSchema = {
     },
   },
 } as const;
+
+export const tallySchema = {
+  response: {
+    200: {
+      type: "object",
+      additionalProperties: false,
+      required: ["height", "phase", "ballotCount", "tally"],
+      properties: {
+        height: { type: "integer" },
+        phase: { type: "string" },
+        ballotCount: { type: "integer" },
+        tally: hex(),
+      },
+    },
+    ...errors,
+  },
+} as const;

@@ -87,6 +87,14 @@ export interface ResultsView {
   readonly result: { label: string; options: { label: string; votes: number }[] }[] | null;
 }
 
+export interface TallyView {
+  readonly height: number;
+  readonly phase: string;
+  readonly ballotCount: number;
+  /** Canonical encrypted tally, hex (docs/ELECTION-CRYPTO.md): what trustees decrypt. */
+  readonly tally: string;
+}
+
 export interface ConsistencyView {
   readonly from: number;
   readonly to: number;
@@ -104,6 +112,7 @@ export interface NodeService {
   election(): ElectionView;
   status(): StatusView;
   results(): ResultsView;
+  tally(): TallyView;
   consistency(from: number, to: number): Promise<ConsistencyView>;
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { ok: boolean; detail: string };

@@ -10,6 +10,7 @@ import type { TxVerdict } from "./verify-transactions.ts";
 
 interface Pending {
   readonly tx: Uint8Array;
+  readonly key: string | undefined;
   readonly resolve: (v: TxVerdict) => void;
   readonly reject: (e: Error) => void;
 }
@@ -29,7 +30,11 @@ export interface VerifyPoolOptions {
 
 export class VerifyPool {
   readonly #slots: WorkerSlot[] = [];
+  /** Proposal checks go first: a block waits on them, a client only on its own ballot. */
+  readonly #urgent: Pending[] = [];
   readonly #queue: Pending[] = [];
+  /** One verification per transaction at a time, however many callers ask for it. */
+  readonly #inflight = new Map<string, Promise<TxVerdict>>();
   readonly #jobs = new Map<number, { items: Pending[]; slot: WorkerSlot }>();
   readonly #maxBatch: number;
   readonly #lingerMs: number;
@@ -55,25 +60,53 @@ export class VerifyPool {
     }
   }
 
-  verify(tx: Uint8Array): Promise<TxVerdict> {
-    if (this.#closed)
+  /** `key` names the transaction (its id) so concurrent requests for it share one check. */
+  verify(tx: Uint8Array, key?: string, urgent = false): Promise<TxVerdict> {
+    if (this.#closed) {
       return Promise.reject(new SaylauError("node/stopping", "verification pool is closed"));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ tx, resolve, reject });
+    }
+    if (key !== undefined) {
+      const running = this.#inflight.get(key);
+      if (running !== undefined) {
+        if (urgent) this.#promote(key);
+        return running;
+      }
+    }
+    const promise = new Promise<TxVerdict>((resolve, reject) => {
+      (urgent ? this.#urgent : this.#queue).push({ tx, key, resolve, reject });
       this.#schedule();
     });
+    if (key !== undefined) {
+      this.#inflight.set(key, promise);
+      const forget = () => this.#inflight.delete(key);
+      promise.then(forget, forget);
+    }
+    return promise;
   }
 
-  verifyAll(txs: readonly Uint8Array[]): Promise<TxVerdict[]> {
-    return Promise.all(txs.map((t) => this.verify(t)));
+  /** Move a queued (not yet dispatched) transaction to the urgent queue. */
+  #promote(key: string): void {
+    const at = this.#queue.findIndex((p) => p.key === key);
+    if (at >= 0) {
+      this.#urgent.push(...this.#queue.splice(at, 1));
+      this.#schedule();
+    }
+  }
+
+  verifyAll(
+    txs: readonly Uint8Array[],
+    keys?: readonly string[],
+    urgent = false,
+  ): Promise<TxVerdict[]> {
+    return Promise.all(txs.map((t, i) => this.verify(t, keys?.[i], urgent)));
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#urgent.length;
   }
 
   #schedule(): void {
-    if (this.#queue.length >= this.#maxBatch) {
+    if (this.#urgent.length > 0 || this.#queue.length >= this.#maxBatch) {
       this.#dispatch();
       return;
     }
@@ -86,10 +119,12 @@ export class VerifyPool {
   }
 
   #dispatch(): void {
-    while (this.#queue.length > 0) {
+    while (this.#urgent.length > 0 || this.#queue.length > 0) {
       const slot = this.#slots.find((s) => !s.busy);
       if (slot === undefined) return; // resumed when a worker finishes
-      const items = this.#queue.splice(0, this.#maxBatch);
+      const items = this.#urgent.splice(0, this.#maxBatch);
+      if (items.length < this.#maxBatch)
+        items.push(...this.#queue.splice(0, this.#maxBatch - items.length));
       const id = this.#nextJob++;
       slot.busy = true;
       this.#jobs.set(id, { items, slot });
@@ -125,7 +160,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    for (const item of this.#queue.splice(0))
+    for (const item of [...this.#urgent.splice(0), ...this.#queue.splice(0)])
       item.reject(new SaylauError("node/stopping", "node is stopping"));
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
