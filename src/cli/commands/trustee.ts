@@ -1,0 +1,55 @@
+import { fromHex, toHex } from "../../crypto/bytes.ts";
+import { SaylauError } from "../../errors.ts";
+import { decodeTally } from "../../ledger/ballot-crypto.ts";
+import { ledgerContext } from "../../ledger/context.ts";
+import { decryptionTx } from "../../ledger/tx-builders.ts";
+import type { SubmitResult, TallyView } from "../../node/api/service.ts";
+import { integer, parse, required } from "../args.ts";
+import { readManifestBytes, readTrustee } from "../election-dir.ts";
+import { apiRequest } from "../http-client.ts";
+import { EXIT } from "../output.ts";
+
+export const trusteeHelp = `saylau trustee decrypt --dir DIR --trustee I --node URL
+
+After the polls close, computes trustee I's partial decryption of the encrypted tally
+(with a Chaum-Pedersen proof against the trustee's verification key), signs it with
+DIR/trustees/I/trustee.key and submits it. The share decrypts nothing but the tally.`;
+
+export async function trusteeDecrypt(
+  dir: string,
+  index: number,
+  node: string,
+): Promise<SubmitResult> {
+  const ctx = ledgerContext(readManifestBytes(dir));
+  const view = await apiRequest<TallyView>(node, "/v1/tally");
+  if (view.phase !== "closed")
+    throw new SaylauError(
+      "ledger/wrong_phase",
+      `polls are ${view.phase}; decrypt after they close`,
+    );
+  const tally = decodeTally(ctx.crypto, fromHex(view.tally));
+  const trustee = readTrustee(dir, index);
+  return apiRequest<SubmitResult>(node, "/v1/transactions", {
+    tx: toHex(decryptionTx(ctx.crypto, trustee, tally)),
+  });
+}
+
+export async function runTrustee(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const parsed = parse(rest, {
+    dir: { type: "string" },
+    trustee: { type: "string" },
+    node: { type: "string" },
+  });
+  if (parsed.help || sub === undefined || sub.startsWith("-")) {
+    console.log(trusteeHelp);
+    return parsed.help || sub === "--help" || sub === "-h" ? EXIT.ok : EXIT.usage;
+  }
+  if (sub !== "decrypt") throw new SaylauError("cli/usage", `unknown trustee command "${sub}"`);
+  const index = integer(parsed, "trustee", 0, 1, 64);
+  if (index === 0)
+    throw new SaylauError("cli/usage", "--trustee is required (trustees count from 1)");
+  const result = await trusteeDecrypt(required(parsed, "dir"), index, required(parsed, "node"));
+  console.log(`trustee ${index}'s decryption share submitted (transaction ${result.id})`);
+  return EXIT.ok;
+}
