@@ -30,6 +30,19 @@ export interface NodeConfig {
   readonly rateLimitPerMinute: number;
 }
 
+/** Every environment variable a validator reads. */
+export const CONFIG_ENV = [
+  "SAYLAU_DATA_DIR",
+  "SAYLAU_MANIFEST",
+  "SAYLAU_KEY_FILE",
+  "SAYLAU_P2P_LISTEN",
+  "SAYLAU_HTTP_HOST",
+  "SAYLAU_HTTP_PORT",
+  "SAYLAU_PEERS",
+  "SAYLAU_LOG_LEVEL",
+  "SAYLAU_VERIFY_WORKERS",
+] as const;
+
 const DEFAULTS = {
   httpHost: "127.0.0.1",
   logLevel: "info",

@@ -6,9 +6,7 @@
  * audits the whole ledger, and prints a summary. The data directory stays for
  * `saylau audit --dir` or `saylau status` afterwards.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type AuditReport, auditRecord } from "../../audit/audit.ts";
 import { exportRecord } from "../../audit/export.ts";
@@ -25,6 +23,7 @@ import { decodeReceipt, verifyReceipt } from "../../receipt/receipt.ts";
 import { integer, parse } from "../args.ts";
 import { writeElectionDirectory } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
+import { LocalCluster, pickPorts, until } from "../local-cluster.ts";
 import { EXIT, Progress, table } from "../output.ts";
 import { registerVoters, setPhase } from "./authority.ts";
 import { checkAgainst } from "./receipt.ts";
@@ -48,44 +47,9 @@ function log(line: string): void {
   process.stderr.write(`${line.startsWith("\n") ? "\n" : ""}[${t}s] ${line.trimStart()}\n`);
 }
 
-async function portsFree(ports: number[]): Promise<boolean> {
-  for (const port of ports) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once("error", () => res(false));
-      s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
-    });
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** Two runs of four consecutive free loopback ports, for the validators' p2p and HTTP. */
-async function pickPorts(): Promise<{ p2pBase: number; httpBase: number }> {
-  for (let base = 7100; base < 40000; base += 100) {
-    const p2p = [0, 1, 2, 3].map((i) => base + i);
-    const http = [0, 1, 2, 3].map((i) => base + 1000 + i);
-    if (await portsFree([...p2p, ...http])) return { p2pBase: base, httpBase: base + 1000 };
-  }
-  throw new SaylauError("cli/no_ports", "no free ports for the demo validators");
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > end) throw new SaylauError("cli/timeout", `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export async function runDemo(args: string[]): Promise<number> {
@@ -115,7 +79,7 @@ export async function runDemo(args: string[]): Promise<number> {
 
   // 1. The election: 4 validators, 3 trustees (threshold 2), the voters, one 1-of-5 contest.
   const seed = sha256(utf8(`saylau demo ${Date.now()}`));
-  const ports = await pickPorts();
+  const ports = await pickPorts(4);
   log(
     `creating the election: 4 validators, 3 trustees (2 needed to decrypt), ${voterCount} voters`,
   );
@@ -131,42 +95,18 @@ export async function runDemo(args: string[]): Promise<number> {
   });
   const edir = join(dir, "election");
   writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
-  const urls = [0, 1, 2, 3].map((i) => `http://127.0.0.1:${ports.httpBase + i}`);
-
   // 2. Validators as child processes.
-  const children: (ChildProcess | undefined)[] = [];
-  const cli = resolve(import.meta.dirname, "../main.ts");
-  const startValidator = (i: number) => {
-    const out = openSync(join(edir, "validators", String(i), "node.log"), "a");
-    const child = spawn(
-      process.execPath,
-      [cli, "node", "start", "--config", join(edir, "validators", String(i), "config.json")],
-      {
-        stdio: ["ignore", out, out],
-        cwd: join(edir, "validators", String(i)),
-      },
-    );
-    children[i] = child;
-  };
-  const stopAll = (signal: NodeJS.Signals) => {
-    for (const c of children) if (c !== undefined && c.exitCode === null) c.kill(signal);
-  };
+  const cluster = new LocalCluster(edir, 4, ports.httpBase);
+  const urls = cluster.urls;
   const onInterrupt = () => {
-    stopAll("SIGKILL");
+    cluster.killAllNow();
     process.exit(130);
   };
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onInterrupt);
   try {
-    for (const i of [0, 1, 2, 3]) startValidator(i);
-    await until(
-      "validators to start",
-      async () => {
-        const s = await Promise.all(urls.map((u) => apiRequest<StatusView>(u, "/v1/status")));
-        return s.every((x) => x.peers.length === 3);
-      },
-      60_000,
-    );
+    for (const i of [0, 1, 2, 3]) cluster.start(i);
+    await cluster.waitReady([0, 1, 2, 3]);
     log(
       `validators up: ${urls.join(" ")} (logs in ${join(edir, "validators", "<i>", "node.log")})`,
     );
@@ -258,12 +198,12 @@ export async function runDemo(args: string[]): Promise<number> {
         if (killedAt < 0 && done >= plan.length * 0.35) {
           killedAt = done;
           live = [0, 1, 2];
-          children[3]!.kill("SIGKILL");
+          cluster.kill(3, "SIGKILL");
           log("\nvalidator 3 killed with SIGKILL; voting goes on with 3 of 4");
         }
         if (killedAt >= 0 && restartedAt < 0 && done >= plan.length * 0.6) {
           restartedAt = done;
-          startValidator(3);
+          cluster.start(3);
           live = [0, 1, 2, 3];
           log("\nvalidator 3 restarted from its data directory");
         }
@@ -380,16 +320,7 @@ export async function runDemo(args: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
-    stopAll("SIGTERM");
-    // Give each validator a moment to close its store cleanly, then make sure.
-    const deadline = Date.now() + 5000;
-    while (
-      Date.now() < deadline &&
-      children.some((c) => c !== undefined && c.exitCode === null && c.signalCode === null)
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    stopAll("SIGKILL");
+    await cluster.stopAll();
   }
 }
 

@@ -5,7 +5,7 @@ import { ValidatorNode } from "../../node/validator-node.ts";
 import { integer, parse } from "../args.ts";
 import { EXIT } from "../output.ts";
 
-export const nodeHelp = `saylau node start (--config FILE | --dir DIR --index I)
+export const nodeHelp = `saylau node start [--config FILE | --dir DIR --index I]
 
 Runs a validator until SIGINT or SIGTERM. Settings come from the config file, overridden
 by environment variables: SAYLAU_DATA_DIR, SAYLAU_MANIFEST, SAYLAU_KEY_FILE,
@@ -14,7 +14,8 @@ SAYLAU_LOG_LEVEL, SAYLAU_VERIFY_WORKERS. Logs are JSON lines on stdout.
 
   --config FILE   node configuration (as written by saylau election init)
   --dir DIR       election directory; with --index, uses DIR/validators/I/config.json
-  --index I       which validator of the election directory`;
+  --index I       which validator of the election directory
+With neither, every setting comes from the environment (as in docker-compose.yml).`;
 
 export async function runNode(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
