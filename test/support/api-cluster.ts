@@ -1,0 +1,95 @@
+/**
+ * Helpers for the HTTP API tests: four in-process validators with the polls open, requests
+ * through app.inject(), and the one documented error shape.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LightMyRequestResponse } from "fastify";
+import { expect } from "vitest";
+import { toHex } from "../../src/crypto/bytes.ts";
+import { phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
+import type { ValidatorNode } from "../../src/node/validator-node.ts";
+import { electionDirectory, startNode } from "./cluster.ts";
+
+export type ElectionEnv = Awaited<ReturnType<typeof electionDirectory>>;
+
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function postTx(node: ValidatorNode, url: string, tx: Uint8Array) {
+  return node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });
+}
+
+/** Every error the API returns is exactly `{ error: { code, message } }`. */
+export function expectErrorShape(res: LightMyRequestResponse, status?: number, code?: string) {
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    throw new Error(`HTTP ${res.statusCode} body is not JSON: ${res.body.slice(0, 200)}`);
+  }
+  expect(res.headers["content-type"]).toMatch(/^application\/json/);
+  expect(Object.keys(body as object)).toEqual(["error"]);
+  const error = (body as { error: Record<string, unknown> }).error;
+  expect(Object.keys(error).sort()).toEqual(["code", "message"]);
+  expect(typeof error.code).toBe("string");
+  expect(error.code).toMatch(/^[a-z_]+\/[a-z_]+$/);
+  expect(typeof error.message).toBe("string");
+  expect((error.message as string).length).toBeGreaterThan(0);
+  const actual = { status: res.statusCode, code: error.code, message: error.message };
+  if (status !== undefined) expect(actual).toMatchObject({ status });
+  if (code !== undefined) expect(actual).toMatchObject({ code });
+  return error as { code: string; message: string };
+}
+
+/** A small election directory; `configPatch` is merged into every validator's config.json. */
+export async function apiElection(
+  options: Parameters<typeof electionDirectory>[0] = {},
+  configPatch: Record<string, unknown> = {},
+): Promise<ElectionEnv> {
+  const env = await electionDirectory(options);
+  if (Object.keys(configPatch).length > 0) {
+    for (let i = 0; i < env.setup.validators.length; i++) {
+      const file = join(env.dir, "validators", String(i), "config.json");
+      const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...config, ...configPatch }, null, 2));
+    }
+  }
+  return env;
+}
+
+export async function startAll(env: ElectionEnv): Promise<ValidatorNode[]> {
+  const n = env.setup.validators.length;
+  return Promise.all(Array.from({ length: n }, (_, i) => startNode(env.dir, i, env.ports, n)));
+}
+
+/** Registers every voter of the fixture and opens the polls, waiting for both commits. */
+export async function registerAndOpen(env: ElectionEnv, nodes: ValidatorNode[]): Promise<void> {
+  const { setup } = env;
+  const id = setup.electionId;
+  const reg = await postTx(
+    nodes[0]!,
+    "/v1/transactions",
+    registerTx(
+      id,
+      setup.authority,
+      setup.voters.map((v) => v.publicKey),
+    ),
+  );
+  if (reg.statusCode !== 202) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
+  await until("registration", () =>
+    nodes.every((n) => n.replica.tip.state.credentials === setup.voters.length),
+  );
+  const open = await postTx(nodes[1]!, "/v1/transactions", phaseTx(id, setup.authority, "open"));
+  if (open.statusCode !== 202) throw new Error(`open: ${open.statusCode} ${open.body}`);
+  await until("polls open", () => nodes.every((n) => n.replica.tip.state.phase === "open"));
+}
