@@ -54,17 +54,45 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   return keyObject;
 }
 
+/**
+ * `keyAlreadyChecked`: the caller knows the key passed the key rule before (a registered
+ * voter credential: registration checks it), so the costly torsion check is not repeated.
+ * The verdict is the same; only the work differs.
+ */
 export function verifySignature(
   publicKey: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
+  keyAlreadyChecked = false,
 ): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) return false;
   if (!isCanonicalScalar(signature.subarray(32, 64))) return false;
-  const key = publicKeyObject(publicKey);
+  const key = keyAlreadyChecked ? uncheckedKeyObject(publicKey) : publicKeyObject(publicKey);
   if (key === null) return false;
   return nodeVerify(null, message, key, signature);
+}
+
+const uncheckedCache = new Map<string, KeyObject | null>();
+function uncheckedKeyObject(publicKey: Uint8Array): KeyObject | null {
+  const id = toHex(publicKey);
+  const checked = keyCache.get(id);
+  if (checked !== undefined) return checked;
+  let key = uncheckedCache.get(id);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({
+        key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)),
+        format: "der",
+        type: "spki",
+      });
+    } catch {
+      key = null;
+    }
+    if (uncheckedCache.size >= KEY_CACHE_LIMIT) uncheckedCache.clear();
+    uncheckedCache.set(id, key);
+  }
+  return key;
 }
 
 /** True when the key passes the key rule (strict encoding, not small order, torsion-free). */

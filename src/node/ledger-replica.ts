@@ -23,17 +23,23 @@ import {
   encodeCredentialRecord,
   encodeState,
 } from "../ledger/state.ts";
+import { keys as storeKeys } from "../ledger/store/keys.ts";
 import { LedgerStore } from "../ledger/store/ledger-store.ts";
+import { BatchedReader } from "./batched-reads.ts";
+
+const credentialKey = (k: Uint8Array) => storeKeys.credential(k);
 
 export class LedgerReplica {
   readonly ctx: LedgerContext & { readonly manifestBytes: Uint8Array };
   readonly store: LedgerStore;
   #tip: ChainTip;
+  readonly #reader: BatchedReader;
 
   private constructor(ctx: LedgerReplica["ctx"], store: LedgerStore, tip: ChainTip) {
     this.ctx = ctx;
     this.store = store;
     this.#tip = tip;
+    this.#reader = new BatchedReader(store.db);
   }
 
   /** Open (or create from the manifest) the ledger in `dir`; refuses a store of another election. */
@@ -88,10 +94,10 @@ export class LedgerReplica {
     return map;
   }
 
-  /** Current record of one credential: null when not registered. */
-  async credential(key: Uint8Array): Promise<CredentialRecord | null> {
-    const [r] = await this.store.credentialRecords([key]);
-    return r === undefined ? null : decodeCredentialRecord(r);
+  /** Current records of credentials (null: not registered), reads coalesced across callers. */
+  async credentials(keys: readonly Uint8Array[]): Promise<(CredentialRecord | null)[]> {
+    const values = await this.#reader.getMany(keys.map((k) => credentialKey(k)));
+    return values.map((r) => (r === undefined ? null : decodeCredentialRecord(r)));
   }
 
   async propose(

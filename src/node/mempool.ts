@@ -97,7 +97,7 @@ export class Mempool {
     this.#entries.set(idHex, { seq, bytes });
     this.#bytes += bytes.length;
     try {
-      await this.#db.put(poolKey(seq), bytes);
+      await this.#write(poolKey(seq), bytes);
     } catch (err) {
       this.#entries.delete(idHex);
       this.#bytes -= bytes.length;
@@ -106,12 +106,33 @@ export class Mempool {
     return true;
   }
 
-  /** Up to `maxTxs` pending transactions, oldest first. */
-  candidates(maxTxs: number): Uint8Array[] {
+  #writes: { key: Uint8Array; value: Uint8Array }[] = [];
+  #flushed: Promise<void> | undefined;
+
+  /** Writes issued in one turn of the event loop go to LevelDB as one batch. */
+  #write(key: Uint8Array, value: Uint8Array): Promise<void> {
+    this.#writes.push({ key, value });
+    if (this.#flushed === undefined) {
+      this.#flushed = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          const batch = this.#writes;
+          this.#writes = [];
+          this.#flushed = undefined;
+          this.#db
+            .batch(batch.map((w) => ({ type: "put" as const, key: w.key, value: w.value })))
+            .then(resolve, reject);
+        });
+      });
+    }
+    return this.#flushed;
+  }
+
+  /** Up to `maxTxs` pending transactions, oldest first, optionally only those `accept` takes. */
+  candidates(maxTxs: number, accept?: (idHex: string) => boolean): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const entry of this.#entries.values()) {
+    for (const [id, entry] of this.#entries) {
       if (out.length >= maxTxs) break;
-      out.push(entry.bytes);
+      if (accept === undefined || accept(id)) out.push(entry.bytes);
     }
     return out;
   }

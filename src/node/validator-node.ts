@@ -35,7 +35,7 @@ import {
 } from "./wire.ts";
 
 /** Candidate size for a replica that is not the leader: enough to arm its view timer. */
-const FALLBACK_CANDIDATE_TXS = 16;
+const FALLBACK_CANDIDATE_TXS = 256;
 /** How far ahead of this node's clock a proposal's time may be. */
 const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
@@ -263,13 +263,19 @@ export class ValidatorNode {
     const reply = { id, trackingCode: trackingCode(idBytes), type: tx.type };
     if (this.mempool.has(id))
       throw new SaylauError("mempool/duplicate", `transaction ${id} is already pending`, { id });
-    if ((await this.replica.store.txLocation(idBytes)) !== undefined) {
-      throw new SaylauError("ledger/duplicate_tx", `transaction ${id} is already in the ledger`, {
-        id,
-      });
-    }
     this.mempool.checkRoom(bytes.length);
-    await this.#precheck(tx);
+    try {
+      await this.#precheck(tx);
+    } catch (err) {
+      // Every kind of transaction, once committed, breaks a state rule if sent again; only
+      // then is it worth a lookup to say precisely that it is a replay.
+      if ((await this.replica.store.txLocation(idBytes)) !== undefined) {
+        throw new SaylauError("ledger/duplicate_tx", `transaction ${id} is already in the ledger`, {
+          id,
+        });
+      }
+      throw err;
+    }
     if (!this.verified.has(id)) {
       const verdict = await this.pool.verify(bytes, id);
       if (!verdict.ok) {
@@ -292,7 +298,10 @@ export class ValidatorNode {
     return reply;
   }
 
-  /** Cheap checks against the committed state, before the expensive proof check. */
+  /**
+   * Cheap checks against the committed state, before the expensive proof check. Pending
+   * transactions are not taken into account: block building settles conflicts among them.
+   */
   async #precheck(tx: Transaction): Promise<void> {
     const state = this.replica.tip.state;
     if (!bytesEqual(tx.electionId, this.replica.ctx.electionId)) {
@@ -302,9 +311,10 @@ export class ValidatorNode {
       case "ballot": {
         if (state.phase !== "open")
           throw new SaylauError("ledger/wrong_phase", `polls are ${state.phase}`);
-        const record = await this.replica.credential(tx.credential);
-        if (record === null)
+        const [record] = await this.replica.credentials([tx.credential]);
+        if (record === null || record === undefined) {
           throw new SaylauError("ledger/unknown_credential", "credential is not registered");
+        }
         if (record.seq !== null && tx.seq <= record.seq) {
           throw new SaylauError(
             "ledger/stale_ballot",
@@ -313,24 +323,51 @@ export class ValidatorNode {
         }
         return;
       }
-      case "register":
+      case "register": {
         if (state.phase === "closed")
           throw new SaylauError("ledger/wrong_phase", "polls are closed");
+        const records = await this.replica.credentials(tx.credentials);
+        const taken = records.findIndex((r) => r !== null);
+        if (taken >= 0) {
+          throw new SaylauError(
+            "ledger/duplicate_credential",
+            `credential ${toHex(tx.credentials[taken]!)} is already registered`,
+          );
+        }
         return;
+      }
       case "decryption":
         if (state.phase !== "closed")
           throw new SaylauError("ledger/wrong_phase", "polls are not closed yet");
         if (state.result !== null)
           throw new SaylauError("ledger/already_tallied", "the result is already decrypted");
+        if (state.decryptions.some((d) => d.trustee === tx.share.trustee)) {
+          throw new SaylauError(
+            "ledger/duplicate_share",
+            `trustee ${tx.share.trustee} has already decrypted`,
+          );
+        }
         return;
-      case "phase":
+      case "phase": {
+        const ok =
+          (state.phase === "setup" && tx.phase === "open") ||
+          (state.phase === "open" && tx.phase === "closed");
+        if (!ok)
+          throw new SaylauError(
+            "ledger/bad_phase_transition",
+            `cannot move from ${state.phase} to ${tx.phase}`,
+          );
         return;
+      }
     }
   }
 
   /** Pending transactions reloaded after a restart are checked again before they are proposed. */
   async #reverifyPending(): Promise<void> {
-    const pending = this.mempool.candidates(Number.MAX_SAFE_INTEGER);
+    const pending = this.mempool.candidates(
+      Number.MAX_SAFE_INTEGER,
+      (id) => !this.verified.has(id),
+    );
     if (pending.length === 0) return;
     const verdicts = await this.pool.verifyAll(
       pending,
@@ -599,7 +636,15 @@ export class ValidatorNode {
     if (have !== null && have.height === height && (have.full || !leader)) return;
     this.#building = true;
     const limit = leader ? this.config.blockMaxTxs : FALLBACK_CANDIDATE_TXS;
-    const candidates = this.mempool.candidates(limit);
+    // Only transactions whose checks are done: a block of unchecked ones would make this
+    // node check them inline, and the others wait for it past their view timers.
+    const candidates = this.mempool.candidates(limit, (id) => this.verified.has(id));
+    if (candidates.length === 0) {
+      this.#building = false;
+      // Pending but unchecked (reloaded after a restart, or evicted from the cache): check them.
+      void this.#reverifyPending();
+      return;
+    }
     this.replica
       .propose(candidates, {
         time: Math.max(Date.now(), this.replica.tip.header.time),

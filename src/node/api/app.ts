@@ -21,6 +21,7 @@ import {
   receiptSchema,
   resultsSchema,
   statusSchema,
+  submitBatchSchema,
   submitSchema,
   tallySchema,
   txStatusSchema,
@@ -126,6 +127,27 @@ export async function buildApi(
       return { ...result, status: "pending" };
     });
   }
+
+  // Many transactions in one request (an authority registering credentials in bulk, a
+  // load generator): each is admitted exactly as if posted alone, with its own result.
+  app.post(
+    "/v1/transactions/batch",
+    { schema: submitBatchSchema, bodyLimit: 8 * 1024 * 1024 },
+    async (request) => {
+      const { txs } = request.body as { txs: string[] };
+      const results = await Promise.all(
+        txs.map(async (hex) => {
+          try {
+            return { ...(await service.submit(fromHex(hex))), status: "pending" };
+          } catch (err) {
+            if (!isSaylauError(err)) throw err;
+            return { error: { code: err.code, message: err.message } };
+          }
+        }),
+      );
+      return { results };
+    },
+  );
 
   app.get("/v1/ballots/:id", { schema: txStatusSchema }, async (request) => {
     return service.txStatus((request.params as { id: string }).id);

@@ -396,3 +396,52 @@ export const tallySchema = {
     ...errors,
   },
 } as const;
+
+export const MAX_BATCH_TXS = 1000;
+
+export const submitBatchSchema = {
+  body: {
+    type: "object",
+    required: ["txs"],
+    additionalProperties: false,
+    properties: {
+      txs: {
+        type: "array",
+        minItems: 1,
+        maxItems: MAX_BATCH_TXS,
+        items: { type: "string", pattern: "^([0-9a-f]{2})+$", maxLength: MAX_TX_HEX },
+      },
+    },
+  },
+  response: {
+    200: {
+      type: "object",
+      required: ["results"],
+      additionalProperties: false,
+      properties: {
+        results: {
+          type: "array",
+          items: {
+            anyOf: [
+              submitted,
+              {
+                type: "object",
+                required: ["error"],
+                additionalProperties: false,
+                properties: {
+                  error: {
+                    type: "object",
+                    required: ["code", "message"],
+                    additionalProperties: false,
+                    properties: { code: { type: "string" }, message: { type: "string" } },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    ...errors,
+  },
+} as const;

@@ -4,7 +4,7 @@
  * multi-scalar multiplication. Pure; the worker threads run it, and so can tests directly.
  */
 import { toHex } from "../../crypto/bytes.ts";
-import { verifySignature } from "../../crypto/ed25519.ts";
+import { isValidPublicKey, verifySignature } from "../../crypto/ed25519.ts";
 import { verifyBallot } from "../../election/ballot.ts";
 import { verifyBallotsBatch } from "../../election/batch.ts";
 import { isSaylauError, SaylauError } from "../../errors.ts";
@@ -49,8 +49,19 @@ export function verifyTransactions(
       }
       const signer = signerOf(ctx, tx);
       if (signer === undefined) throw new SaylauError("ledger/unknown_trustee", "no such trustee");
-      if (!verifySignature(signer, signingMessage(tx), tx.sig)) {
+      // Ballots come only from registered credentials, whose keys passed the key rule at
+      // registration (checked below for register transactions), so it is not repeated.
+      if (!verifySignature(signer, signingMessage(tx), tx.sig, tx.type === "ballot")) {
         throw new SaylauError("ledger/bad_signature", `${tx.type} signature does not verify`);
+      }
+      if (tx.type === "register") {
+        const bad = tx.credentials.find((c) => !isValidPublicKey(c));
+        if (bad !== undefined) {
+          throw new SaylauError(
+            "ledger/bad_credential",
+            `credential ${toHex(bad)} is not a valid ed25519 key`,
+          );
+        }
       }
       if (tx.type === "ballot") ballots.push({ at, tx });
       else verdicts[at] = { ok: true };

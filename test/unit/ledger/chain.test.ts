@@ -146,6 +146,11 @@ describe("election state machine through blocks", () => {
     expect(reject(registerTx(id, setup.authority, [voter.publicKey, voter.publicKey]))).toBe(
       "ledger/duplicate_credential",
     );
+    // A small-order point is no usable key: registration applies the ed25519 key rule once,
+    // so ballot signatures need not repeat it.
+    const smallOrder = new Uint8Array(32);
+    smallOrder[0] = 1;
+    expect(reject(registerTx(id, setup.authority, [smallOrder]))).toBe("ledger/bad_credential");
     expect(reject(decryptionTx(ctx.crypto, setup.trustees[0]!, ledger.tip.state.tally))).toBe(
       "ledger/wrong_phase",
     );

@@ -1,0 +1,322 @@
+/**
+ * Four validators as child processes on loopback, loaded over HTTP:
+ *   (a) register transactions only: the cost of consensus, admission and storage;
+ *   (b) encrypted 1-of-5 ballots at a fixed offered rate, beside the ceiling that proof
+ *       verification allows on this machine, measured in the same run:
+ *       ceiling = cores x (single-process batch verification rate) / validators,
+ *       since every validator verifies every ballot once.
+ * Throughput counts transactions committed per second of wall time from the first
+ * submission to the last commit; latency is from submission to the moment a poller sees
+ * the transaction in a committed block (polling every 20 ms, so up to 20 ms late).
+ *
+ *   npm run bench [-- --registers 6000 --ballots 400 --load 0.8]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { writeElectionDirectory } from "../src/cli/election-dir.ts";
+import { apiRequest } from "../src/cli/http-client.ts";
+import { LocalCluster, pickPorts, until } from "../src/cli/local-cluster.ts";
+import { table } from "../src/cli/output.ts";
+import { toHex, utf8 } from "../src/crypto/bytes.ts";
+import { keyPairFromSeed } from "../src/crypto/ed25519.ts";
+import { sha256 } from "../src/crypto/hash.ts";
+import { verifyBallotsBatch } from "../src/election/batch.ts";
+import { ledgerContext } from "../src/ledger/context.ts";
+import { createElection } from "../src/ledger/election-setup.ts";
+import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
+import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import type { BlockView, ResultsView } from "../src/node/api/service.ts";
+
+const { values } = parseArgs({
+  options: {
+    registers: { type: "string", default: "6000" },
+    ballots: { type: "string", default: "300" },
+    load: { type: "string", default: "0.8" },
+    concurrency: { type: "string", default: "128" },
+    batch: { type: "string", default: "1" },
+  },
+});
+const REGISTERS = Number(values.registers);
+const BALLOTS = Number(values.ballots);
+const LOAD = Number(values.load);
+const CONCURRENCY = Number(values.concurrency);
+/** Transactions per request for (a): 1 posts each alone; more uses /v1/transactions/batch. */
+const BATCH = Number(values.batch);
+const VALIDATORS = 4;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Watches committed blocks on one validator and records when each transaction appeared. */
+function watchCommits(url: string, fromHeight: number) {
+  const committedAt = new Map<string, number>();
+  let height = fromHeight;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      try {
+        const page = await apiRequest<{ blocks: BlockView[] }>(
+          url,
+          `/v1/blocks?from=${height}&limit=100`,
+        );
+        const now = performance.now();
+        for (const b of page.blocks) {
+          for (const id of b.txIds) committedAt.set(id, now);
+          height = b.height + 1;
+        }
+      } catch {
+        // busy: poll again
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    committedAt,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+interface LoadResult {
+  readonly submitted: number;
+  readonly committed: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+  readonly rejected: number;
+}
+
+/**
+ * Submits every transaction, `concurrency` at a time, or at `ratePerSecond` (open loop)
+ * when given; waits until all are committed; reports throughput and latency.
+ */
+async function load(
+  urls: readonly string[],
+  txs: readonly Uint8Array[],
+  options: { concurrency: number; ratePerSecond?: number; batch?: number },
+): Promise<LoadResult> {
+  const status = await apiRequest<{ height: number }>(urls[0]!, "/v1/status");
+  const watcher = watchCommits(urls[0]!, status.height + 1);
+  const submittedAt = new Map<string, number>();
+  let rejected = 0;
+  let next = 0;
+  const started = performance.now();
+  const send = async (i: number) => {
+    const tx = txs[i]!;
+    const t = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await apiRequest<{ id: string }>(urls[i % urls.length]!, "/v1/transactions", {
+          tx: toHex(tx),
+        });
+        submittedAt.set(r.id, t);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code === "mempool/full" && attempt < 100) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
+        rejected++;
+        return;
+      }
+    }
+  };
+  const batch = options.batch ?? 1;
+  if (batch > 1) {
+    let nextBatch = 0;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        for (;;) {
+          const from = nextBatch;
+          nextBatch += batch;
+          if (from >= txs.length) return;
+          const slice = txs.slice(from, from + batch);
+          const t = performance.now();
+          const r = await apiRequest<{ results: ({ id: string } | { error: unknown })[] }>(
+            urls[(from / batch) % urls.length]!,
+            "/v1/transactions/batch",
+            { txs: slice.map((x) => toHex(x)) },
+          );
+          for (const item of r.results) {
+            if ("id" in item) submittedAt.set(item.id, t);
+            else rejected++;
+          }
+        }
+      }),
+    );
+  } else if (options.ratePerSecond === undefined) {
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= txs.length) return;
+          await send(i);
+        }
+      }),
+    );
+  } else {
+    const interval = 1000 / options.ratePerSecond;
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < txs.length; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(send(i));
+    }
+    await Promise.all(inflight);
+  }
+  await until(
+    "every transaction to be committed",
+    async () => [...submittedAt.keys()].every((id) => watcher.committedAt.has(id)),
+    600_000,
+    50,
+  );
+  await watcher.stop();
+  let last = 0;
+  const latencies: number[] = [];
+  for (const [id, t] of submittedAt) {
+    const c = watcher.committedAt.get(id)!;
+    last = Math.max(last, c);
+    latencies.push((c - t) / 1000);
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    submitted: txs.length,
+    committed: submittedAt.size,
+    seconds: (last - started) / 1000,
+    latencies,
+    rejected,
+  };
+}
+
+function row(label: string, r: LoadResult): (string | number)[] {
+  return [
+    label,
+    r.committed,
+    Number((r.committed / r.seconds).toFixed(1)),
+    Number(percentile(r.latencies, 50).toFixed(3)),
+    Number(percentile(r.latencies, 95).toFixed(3)),
+    Number(percentile(r.latencies, 99).toFixed(3)),
+    r.rejected,
+  ];
+}
+
+const dir = mkdtempSync(join(tmpdir(), "saylau-bench-"));
+const ports = await pickPorts(VALIDATORS, 9100);
+const setup = createElection({
+  name: "bench",
+  createdAt: Date.now(),
+  seed: sha256(utf8("saylau bench")),
+  validators: VALIDATORS,
+  trustees: 3,
+  threshold: 2,
+  voters: BALLOTS,
+  contests: [{ label: "Mayor", options: ["A", "B", "C", "D", "E"], limit: 1 }],
+});
+const edir = join(dir, "election");
+writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
+const ctx = ledgerContext(setup.manifestBytes);
+
+// The ballots and their single-process verification rate, before any validator runs.
+say(`encrypting ${BALLOTS} 1-of-5 ballots (not timed)...`);
+const ballots = setup.voters.map((v, i) =>
+  ballotTx(ctx.crypto, v, [[0, 1, 2, 3, 4].map((j) => (j === i % 5 ? 1 : 0))], 1),
+);
+const sample = ballots.slice(0, 64).map((b) => decodeTransaction(b) as BallotTx);
+let best = Number.POSITIVE_INFINITY;
+for (let round = 0; round < 3; round++) {
+  const t = performance.now();
+  const bad = verifyBallotsBatch(
+    ctx.crypto,
+    sample.map((s) => ({ credential: s.credential, body: s.ballot })),
+  );
+  if (bad.length !== 0) throw new Error("sample ballots failed to verify");
+  best = Math.min(best, (performance.now() - t) / sample.length);
+}
+const perCoreRate = 1000 / best;
+const cores = availableParallelism();
+const ceiling = (cores * perCoreRate) / VALIDATORS;
+
+// BENCH_PROFILE=<dir> writes a CPU profile of every validator there (for finding hot spots).
+const profile = process.env.BENCH_PROFILE;
+const cluster = new LocalCluster(edir, VALIDATORS, ports.httpBase, {
+  SAYLAU_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+  ...(profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` }),
+});
+const cleanup = async () => {
+  await cluster.stopAll();
+  if (process.env.BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+  else say(`kept ${dir}`);
+};
+process.on("SIGINT", () => {
+  cluster.killAllNow();
+  process.exit(130);
+});
+try {
+  for (let i = 0; i < VALIDATORS; i++) cluster.start(i);
+  await cluster.waitReady([0, 1, 2, 3]);
+  const urls = cluster.urls;
+
+  // (a) register transactions, one fresh credential each.
+  say(
+    `(a) ${REGISTERS} register transactions, ${BATCH > 1 ? `${BATCH} per request, 8 requests` : CONCURRENCY} in flight...`,
+  );
+  const registers = Array.from({ length: REGISTERS }, (_, i) =>
+    registerTx(setup.electionId, setup.authority, [
+      keyPairFromSeed(sha256(utf8(`bench credential ${i}`))).publicKey,
+    ]),
+  );
+  const a = await load(urls, registers, { concurrency: BATCH > 1 ? 8 : CONCURRENCY, batch: BATCH });
+
+  // (b) ballots at LOAD x ceiling.
+  const voters = registerTx(
+    setup.electionId,
+    setup.authority,
+    setup.voters.map((v) => v.publicKey),
+  );
+  await load(urls, [voters], { concurrency: 1 });
+  await load(urls, [phaseTx(setup.electionId, setup.authority, "open")], { concurrency: 1 });
+  const rate = LOAD * ceiling;
+  say(
+    `(b) ${BALLOTS} ballots offered at ${rate.toFixed(1)}/s (${LOAD} x ceiling ${ceiling.toFixed(1)}/s)...`,
+  );
+  const b = await load(urls, ballots, { concurrency: CONCURRENCY, ratePerSecond: rate });
+  const results = await apiRequest<ResultsView>(urls[0]!, "/v1/results");
+  if (results.ballots !== BALLOTS)
+    throw new Error(`expected ${BALLOTS} ballots in the ledger, found ${results.ballots}`);
+
+  console.log(`\nNode ${process.version}, ${cores} cores, ${VALIDATORS} validators on loopback\n`);
+  console.log(
+    table([
+      ["workload", "committed", "tx/s", "p50 s", "p95 s", "p99 s", "rejected"],
+      row(`(a) register${BATCH > 1 ? ` (${BATCH}/request)` : ""}`, a),
+      row(`(b) ballots @ ${rate.toFixed(1)}/s`, b),
+    ]),
+  );
+  console.log("");
+  console.log(
+    table([
+      [
+        "single-process batch verification",
+        `${best.toFixed(2)} ms/ballot = ${perCoreRate.toFixed(1)} ballots/s per core`,
+      ],
+      [
+        "verification ceiling",
+        `${cores} cores x ${perCoreRate.toFixed(1)} / ${VALIDATORS} validators = ${ceiling.toFixed(1)} ballots/s`,
+      ],
+      ["(b) achieved / ceiling", `${((b.committed / b.seconds / ceiling) * 100).toFixed(0)}%`],
+    ]),
+  );
+} finally {
+  await cleanup();
+}
