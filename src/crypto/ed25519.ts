@@ -95,7 +95,7 @@ function uncheckedKeyObject(publicKey: Uint8Array): KeyObject | null {
   return key;
 }
 
-/** True when the key passes the key rule (strict encoding, not small order, torsion-free). */
+/** True when the key passes the key rule (strict encoding, not of small order). */
 export function isValidPublicKey(publicKey: Uint8Array): boolean {
   return (
     publicKey instanceof Uint8Array &&

@@ -111,16 +111,30 @@ describe("ed25519: pinned edge cases", () => {
     expect(verdict(publicKey, message, badR)).toBe(false);
   });
 
-  it("rejects a mixed-order public key (prime-order part plus torsion)", () => {
+  it("decides mixed-order keys (prime-order part plus torsion) by the cofactorless equation", () => {
     const a = 12345678901234567890n;
     const T = Point.fromBytes(fromHex(ED25519_TORSION_SUBGROUP[1]!));
     const A = Point.BASE.multiply(a).add(T).toBytes();
-    expect(isValidPublicKey(A)).toBe(false);
-    const r = 987654321n;
-    const R = Point.BASE.multiply(r).toBytes();
-    const k = leToBigInt(sha512(concatBytes(R, A, message))) % L;
-    const S = (r + k * a) % L;
-    expect(verdict(A, message, concatBytes(R, bigIntToLe32(S)))).toBe(false);
+    // Not of small order, so the key itself passes the key rule...
+    expect(isValidPublicKey(A)).toBe(true);
+    // ...and a signature made the RFC 8032 way holds only when [k]T vanishes, i.e. 8 | k.
+    const signWith = (r: bigint) => {
+      const R = Point.BASE.multiply(r).toBytes();
+      const k = leToBigInt(sha512(concatBytes(R, A, message))) % L;
+      return { sig: concatBytes(R, bigIntToLe32((r + k * a) % L)), k };
+    };
+    let sawAccepted = false;
+    let sawRejected = false;
+    for (let r = 1000n; r < 1100n && !(sawAccepted && sawRejected); r++) {
+      const { sig, k } = signWith(r);
+      const ok = verdict(A, message, sig);
+      expect(ok).toBe(k % 8n === 0n);
+      // noble's cofactored strict mode accepts all of them: Saylau's rule is stricter.
+      expect(ed25519.verify(sig, message, A, { zip215: false })).toBe(true);
+      if (ok) sawAccepted = true;
+      else sawRejected = true;
+    }
+    expect(sawAccepted && sawRejected).toBe(true);
   });
 
   it("rejects R with a torsion component (cofactorless rule; noble's cofactored strict mode accepts it)", () => {
