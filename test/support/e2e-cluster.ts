@@ -198,8 +198,17 @@ export async function expectSameChain(
   return height;
 }
 
-/** Registers every credential and opens the polls, through `url`. */
-export async function registerAndOpen(e: E2eElection, url: string, timeoutMs = 60_000) {
+/**
+ * Registers every credential and opens the polls through `url`, and waits until each of
+ * `live` has committed both (a ballot sent to a validator that has not yet applied the
+ * opening block is refused with ledger/wrong_phase).
+ */
+export async function registerAndOpen(
+  e: E2eElection,
+  url: string,
+  live: readonly string[] = e.urls,
+  timeoutMs = 60_000,
+) {
   const { setup } = e;
   const reg = await apiRequest<SubmitResult>(url, "/v1/transactions", {
     tx: toHex(
@@ -214,7 +223,7 @@ export async function registerAndOpen(e: E2eElection, url: string, timeoutMs = 6
   const open = await apiRequest<SubmitResult>(url, "/v1/transactions", {
     tx: toHex(phaseTx(setup.electionId, setup.authority, "open")),
   });
-  await waitCommitted([url], [open.id], timeoutMs, () => describeNodes(e.urls));
+  await waitCommitted(live, [reg.id, open.id], timeoutMs, () => describeNodes(e.urls));
 }
 
 /** Encrypted ballots, each for option `voter % 3`; `seq` > 1 is a revote. */
