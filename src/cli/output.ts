@@ -58,7 +58,13 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
 export function exitCodeFor(err: unknown): number {
   if (isSaylauError(err)) {
-    if (err.code.startsWith("cli/usage")) return EXIT.usage;
+    if (
+      err.code.startsWith("cli/usage") ||
+      err.code === "setup/bad_parameters" ||
+      err.code === "cli/bad_url"
+    ) {
+      return EXIT.usage;
+    }
     if (
       ["cli/unreachable", "cli/missing_file", "cli/bad_response", "config/port_in_use"].includes(
         err.code,

@@ -1,7 +1,7 @@
 /** The HTTP API's view of a validator: reads from the store and the tip, admission via submit. */
 
 import { decodeCertificate } from "../consensus/certificate.ts";
-import { fromHex, toHex } from "../crypto/bytes.ts";
+import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { encodeTally } from "../ledger/ballot-crypto.ts";
@@ -68,10 +68,10 @@ export class NodeQueries implements NodeService {
     const start = new Uint8Array(1 + prefix.length);
     start[0] = PREFIX.txLocation;
     start.set(prefix, 1);
-    const end = Uint8Array.from(start);
-    end[end.length - 1]! += 1; // safe enough: a carry only matters for an all-0xff prefix
-    for await (const key of this.#node.replica.store.db.keys({ gte: start, lt: end, limit: 1 })) {
-      return key.subarray(1);
+    // Scan from the prefix and stop at the first key that no longer starts with it.
+    for await (const key of this.#node.replica.store.db.keys({ gte: start, limit: 1 })) {
+      if (key.length === 33 && bytesEqual(key.subarray(0, start.length), start))
+        return key.subarray(1);
     }
     throw new SaylauError("node/not_found", `no transaction with tracking code ${idOrCode}`);
   }

@@ -125,10 +125,11 @@ export async function runReceipt(args: string[]): Promise<number> {
       if (!existsSync(f)) throw new SaylauError("cli/missing_file", `${f} does not exist`);
     }
     const manifest = new Uint8Array(readFileSync(manifestPath));
-    const receipt = decodeReceipt(new Uint8Array(readFileSync(target)));
     const electionId = electionIdOf(manifest);
     const validators = decodeManifest(manifest).validators.map((v) => v.publicKey);
     try {
+      // A file that does not even decode is an invalid receipt too, reported the same way.
+      const receipt = decodeReceipt(new Uint8Array(readFileSync(target)));
       verifyReceipt({ electionId, validators }, receipt);
       console.log(
         `VALID: ballot ${toHex(receipt.ballotId)} is leaf ${receipt.leafIndex} of the ledger finalised at block ${receipt.header.height}`,

@@ -171,10 +171,9 @@ describe("usage errors exit 2 with a message to act on", () => {
     expect(existsSync("x")).toBe(false);
   });
 
-  // BUG src/cli/commands/election.ts runElection: parameters that do not make an election
-  // (threshold above the number of trustees) surface as setup/bad_parameters, which
-  // output.ts exitCodeFor maps to 1 ("failed") instead of 2 (usage error).
-  it.fails("election init --threshold above --trustees is a usage error", async () => {
+  // Regression: parameters that cannot make an election (threshold above the number of
+  // trustees) once exited 1 ("failed") instead of 2 (usage error).
+  it("election init --threshold above --trustees is a usage error", async () => {
     const dir = join(tmp, "bad-threshold");
     const r = await saylau(
       "election",
@@ -352,11 +351,9 @@ describe("receipt verify", () => {
     expect(r.out).toMatch(/^INVALID: /m);
   });
 
-  // BUG src/cli/commands/receipt.ts runReceipt "verify": decodeReceipt runs outside the
-  // try that prints INVALID, so a receipt file that does not decode (truncated, garbage)
-  // exits 1 with only "error codec/...: ..." on stderr, not "INVALID: <reason>" as the help
-  // promises ("1: invalid (the reason is printed)").
-  it.fails("INVALID with the reason when the file does not decode: exit 1", async () => {
+  // Regression: a receipt file that does not decode (truncated, garbage) once exited 1 with
+  // only "error codec/...: ..." on stderr, not "INVALID: <reason>" as the help promises.
+  it("INVALID with the reason when the file does not decode: exit 1", async () => {
     const file = join(rdir, "truncated.cbor");
     writeFileSync(file, encoded.subarray(0, encoded.length - 7));
     const r = await saylau("receipt", "verify", file, "--manifest", manifestFile);
