@@ -28,6 +28,7 @@ import { createElection } from "../src/ledger/election-setup.ts";
 import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
 import type { BlockView, ResultsView } from "../src/node/api/service.ts";
+import { verifyTransactions } from "../src/node/verify/verify-transactions.ts";
 
 const { values } = parseArgs({
   options: {
@@ -244,6 +245,22 @@ for (let round = 0; round < 3; round++) {
   best = Math.min(best, (performance.now() - t) / sample.length);
 }
 const perCoreRate = 1000 / best;
+
+// Baseline for (a): how many register transactions one core can check (decode + signature +
+// key rule), the least work every validator must do for each of them.
+const sampleRegisters = Array.from({ length: 400 }, (_, i) =>
+  registerTx(setup.electionId, setup.authority, [
+    keyPairFromSeed(sha256(utf8(`baseline ${i}`))).publicKey,
+  ]),
+);
+let bestRegister = Number.POSITIVE_INFINITY;
+for (let round = 0; round < 3; round++) {
+  const t = performance.now();
+  const verdicts = verifyTransactions(ctx, sampleRegisters);
+  if (!verdicts.every((v) => v.ok)) throw new Error("sample registrations failed to verify");
+  bestRegister = Math.min(bestRegister, (performance.now() - t) / sampleRegisters.length);
+}
+const registerPerCore = 1000 / bestRegister;
 const cores = availableParallelism();
 const ceiling = (cores * perCoreRate) / VALIDATORS;
 
