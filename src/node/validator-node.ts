@@ -40,7 +40,7 @@ const FALLBACK_CANDIDATE_TXS = 256;
 const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
 const SYNC_POLL_MS = 2000;
-const FORWARD_LINGER_MS = 5;
+const FORWARD_LINGER_MS = 20;
 
 export interface StartOptions {
   readonly logger?: Logger;

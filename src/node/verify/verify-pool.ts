@@ -45,7 +45,9 @@ export class VerifyPool {
 
   constructor(options: VerifyPoolOptions) {
     this.#maxBatch = options.maxBatch ?? 64;
-    this.#lingerMs = options.lingerMs ?? 2;
+    // Batch verification costs about a third of checking ballots one by one (one MSM for
+    // all), so admissions wait up to this long for company; proposal checks never wait.
+    this.#lingerMs = options.lingerMs ?? 25;
     this.#onBatch = options.onBatch;
     const url = new URL("./verify-worker.ts", import.meta.url);
     for (let i = 0; i < Math.max(1, options.workers); i++) {
