@@ -134,17 +134,18 @@ async function abuse(invalidTxs: Uint8Array[]): Promise<void> {
   const view = s.view;
   const electionId = e.setup.electionId;
   for (const to of HONEST) {
-    // Not CBOR at all; CBOR of the wrong shape; a wire message with an unknown kind.
+    // Random bytes; a wire message of an unknown kind ({"kind": "nope"}); a CBOR float,
+    // which the canonical decoder refuses.
     rogue.send(to, random(1 + ((to * 37) % 300)));
     rogue.send(
       to,
       new Uint8Array([0xa1, 0x64, 0x6b, 0x69, 0x6e, 0x64, 0x64, 0x6e, 0x6f, 0x70, 0x65]),
     );
-    rogue.send(to, new Uint8Array([0xf9, 0x3c, 0x00])); // a CBOR float
+    rogue.send(to, new Uint8Array([0xf9, 0x3c, 0x00]));
     // A consensus envelope around bytes that are no consensus message.
     rogue.send(to, encodeWire({ kind: "consensus", message: random(90) }));
     // A prepare from 3 with a made-up signature, and one claiming another honest sender.
-    const forged = (HONEST.find((i) => i !== to) ?? 0) as number;
+    const forged = HONEST.find((i) => i !== to) ?? 0;
     for (const sender of [ROGUE, forged]) {
       rogue.send(
         to,
@@ -159,7 +160,8 @@ async function abuse(invalidTxs: Uint8Array[]): Promise<void> {
         }),
       );
     }
-    // Validly signed junk: a proposal that is no block, wherever 3 leads a coming view.
+    // Validly signed junk: a proposal that is no block, wherever 3 leads a coming view (a
+    // new random one every round, so repeated rounds also equivocate on the proposal).
     for (let v = view; v < view + 4; v++) {
       if (leaderOf(height, v, 4) !== ROGUE) continue;
       const payload = random(200);
