@@ -41,6 +41,18 @@ const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
 const SYNC_POLL_MS = 2000;
 const FORWARD_LINGER_MS = 20;
+/** Forwarded transactions one peer may have waiting for checks at once. */
+const MAX_FORWARDED_IN_FLIGHT = 512;
+/** Failed checks of a peer's forwarded transactions before it is muted, and for how long. */
+const FORWARD_STRIKES_TO_MUTE = 32;
+const FORWARD_MUTE_MS = 60_000;
+/** Failures an honest peer cannot cause: it forwards only what it verified itself. */
+const PEER_FAULT_CODES = new Set([
+  "ledger/bad_signature",
+  "ledger/wrong_election",
+  "ledger/bad_credential",
+  "node/verify_failed",
+]);
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -68,6 +80,10 @@ export class ValidatorNode {
   #syncTimer: NodeJS.Timeout | undefined;
   #syncing = false;
   #lastOffered = new Map<number, number>();
+  readonly #lastFetchServed = new Map<number, number>();
+  readonly #forwardInflight = new Map<number, number>();
+  readonly #strikes = new Map<number, number>();
+  readonly #mutedUntil = new Map<number, number>();
   #stopping = false;
   #evidenceSeq = 0;
 
@@ -413,6 +429,53 @@ export class ValidatorNode {
 
   // ------------------------------------------------------------------ network input
 
+  /**
+   * Transactions a peer forwards are checked like a client's, but a peer must not be able to
+   * keep this node's workers busy with transactions that cannot verify: each peer has a
+   * bounded number in flight, and one whose transactions fail their signature or proof
+   * checks too often is not listened to for a while (honest peers forward only what they
+   * verified themselves; state conflicts such as a stale seq are not held against them).
+   */
+  #admitForwarded(from: number, txs: readonly Uint8Array[]): void {
+    const now = performance.now();
+    const mutedUntil = this.#mutedUntil.get(from) ?? 0;
+    if (now < mutedUntil) return;
+    let inflight = this.#forwardInflight.get(from) ?? 0;
+    for (const tx of txs) {
+      if (inflight >= MAX_FORWARDED_IN_FLIGHT) {
+        this.metrics.peerMisbehaved.inc({ peer: String(from) });
+        return;
+      }
+      inflight++;
+      this.#forwardInflight.set(from, inflight);
+      this.submit(tx, undefined, true)
+        .catch((err: Error) => {
+          const code = (err as SaylauError).code ?? "";
+          if (
+            PEER_FAULT_CODES.has(code) ||
+            code.startsWith("codec/") ||
+            code.startsWith("election/")
+          ) {
+            this.metrics.peerMisbehaved.inc({ peer: String(from) });
+            const strikes = (this.#strikes.get(from) ?? 0) + 1;
+            this.#strikes.set(from, strikes);
+            if (strikes >= FORWARD_STRIKES_TO_MUTE) {
+              this.#strikes.set(from, 0);
+              this.#mutedUntil.set(from, performance.now() + FORWARD_MUTE_MS);
+              this.log.warn(
+                { peer: from, strikes },
+                "peer forwards transactions that do not verify; ignoring its forwards for a while",
+              );
+            }
+          }
+          this.log.debug({ peer: from, err: err.message }, "forwarded transaction not admitted");
+        })
+        .finally(() => {
+          this.#forwardInflight.set(from, (this.#forwardInflight.get(from) ?? 1) - 1);
+        });
+    }
+  }
+
   onFrame(from: number, frame: Uint8Array): void {
     let message: WireMessage;
     try {
@@ -427,15 +490,16 @@ export class ValidatorNode {
         this.driver.step(message.message);
         return;
       case "txs":
-        for (const tx of message.txs) {
-          this.submit(tx, undefined, true).catch((err: Error) => {
-            this.log.debug({ peer: from, err: err.message }, "forwarded transaction not admitted");
-          });
-        }
+        this.#admitForwarded(from, message.txs);
         return;
-      case "fetch":
+      case "fetch": {
+        // One block request per peer per 100 ms: each one costs reads and a large reply.
+        const last = this.#lastFetchServed.get(from) ?? 0;
+        if (performance.now() - last < 100) return;
+        this.#lastFetchServed.set(from, performance.now());
         void this.#serveBlocks(from, message.fromHeight, message.max);
         return;
+      }
       case "blocks":
         void this.#applyFetched(from, message.blocks, message.head);
         return;
