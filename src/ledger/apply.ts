@@ -9,7 +9,8 @@
  * batch by an auditor) are named in `verified` and not checked again.
  */
 import { toHex } from "../crypto/bytes.ts";
-import { isValidPublicKey, verifySignature } from "../crypto/ed25519.ts";
+import { verifySignature } from "../crypto/ed25519.ts";
+import { isAcceptablePublicKey } from "../crypto/ed25519-rule.ts";
 import { SaylauError } from "../errors.ts";
 import {
   combineShares,
@@ -133,7 +134,7 @@ export function applyTransactions(
         for (const c of tx.credentials) {
           const hex = toHex(c);
           // The key rule is checked once, here, so a ballot's signature check can skip it.
-          if (!preVerified && !isValidPublicKey(c)) {
+          if (!preVerified && !isAcceptablePublicKey(c)) {
             throw txError(
               index,
               "ledger/bad_credential",

@@ -4,7 +4,8 @@
  * multi-scalar multiplication. Pure; the worker threads run it, and so can tests directly.
  */
 import { toHex } from "../../crypto/bytes.ts";
-import { isValidPublicKey, verifySignature } from "../../crypto/ed25519.ts";
+import { verifySignature } from "../../crypto/ed25519.ts";
+import { isAcceptablePublicKey } from "../../crypto/ed25519-rule.ts";
 import { verifyBallot } from "../../election/ballot.ts";
 import { verifyBallotsBatch } from "../../election/batch.ts";
 import { isSaylauError, SaylauError } from "../../errors.ts";
@@ -55,7 +56,7 @@ export function verifyTransactions(
         throw new SaylauError("ledger/bad_signature", `${tx.type} signature does not verify`);
       }
       if (tx.type === "register") {
-        const bad = tx.credentials.find((c) => !isValidPublicKey(c));
+        const bad = tx.credentials.find((c) => !isAcceptablePublicKey(c));
         if (bad !== undefined) {
           throw new SaylauError(
             "ledger/bad_credential",
