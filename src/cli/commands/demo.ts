@@ -244,8 +244,12 @@ export async function runDemo(args: string[]): Promise<number> {
     await trusteeDecrypt(edir, 1, urls[0]!);
     await trusteeDecrypt(edir, 3, urls[1]!);
     await until(
-      "the result",
-      async () => (await apiRequest<ResultsView>(urls[3]!, "/v1/results")).result !== null,
+      "every validator to publish the result",
+      async () => {
+        // Each validator commits the deciding block on its own schedule: wait for all four.
+        const all = await Promise.all(urls.map((u) => apiRequest<ResultsView>(u, "/v1/results")));
+        return all.every((r) => r.result !== null);
+      },
       120_000,
     );
     const results = await Promise.all(urls.map((u) => apiRequest<ResultsView>(u, "/v1/results")));

@@ -5,7 +5,7 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
 import { isSaylauError, type SaylauError } from "../../errors.ts";
@@ -54,7 +54,7 @@ export async function buildApi(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
     // One line per request would drown the node's own log; errors are logged below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   } as const;
   const app: FastifyInstance = options.logger
     ? (Fastify({ ...base, loggerInstance: options.logger }) as unknown as FastifyInstance)
