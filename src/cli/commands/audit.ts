@@ -9,6 +9,7 @@ import { type AuditProgress, type AuditReport, auditRecord } from "../../audit/a
 import { AuditFailure, RecordSourceError } from "../../audit/errors.ts";
 import { DirectorySource, NodeSource, type RecordSource } from "../../audit/source.ts";
 import { isSaylauError } from "../../errors.ts";
+import { EXIT, table } from "../output.ts";
 
 export const auditHelp = `saylau audit --node URL | --dir EXPORT_DIR [--json] [--workers N]
 
@@ -27,36 +28,14 @@ its head at the end (RFC 9162 consistency proof).
 Progress goes to stderr; the report to stdout.
 Exit code 0: verified; 1: AUDIT FAILED (first inconsistency printed); 2: usage; 3: cannot read the record.`;
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-const EXIT_UNAVAILABLE = 3;
+const EXIT_OK = EXIT.ok;
+const EXIT_FAILED = EXIT.failed;
+const EXIT_USAGE = EXIT.usage;
+const EXIT_UNAVAILABLE = EXIT.unavailable;
 
 function usage(message: string): number {
   process.stderr.write(`${message}\n\n${auditHelp}\n`);
   return EXIT_USAGE;
-}
-
-/** Aligned columns, numbers right-aligned. */
-export function formatTable(rows: readonly (readonly (string | number)[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, String(cell).length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) =>
-          typeof cell === "number"
-            ? String(cell).padStart(widths[i]!)
-            : String(cell).padEnd(widths[i]!),
-        )
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 export function formatReport(report: AuditReport): string {
@@ -65,7 +44,7 @@ export function formatReport(report: AuditReport): string {
     `AUDIT OK: ${report.electionName} (${report.electionId})`,
     `source ${report.source}`,
     "",
-    formatTable([
+    table([
       ["blocks", report.blocks],
       ["head hash", report.head.hash],
       ["log size", report.head.logSize],
@@ -99,7 +78,7 @@ export function formatReport(report: AuditReport): string {
     for (const contest of report.result) {
       for (const option of contest.options) rows.push([contest.label, option.label, option.votes]);
     }
-    lines.push(formatTable(rows));
+    lines.push(table(rows));
   }
   return `${lines.join("\n")}\n`;
 }
