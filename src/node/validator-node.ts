@@ -10,6 +10,7 @@ import pino, { type Logger } from "pino";
 import { decodeCertificate } from "../consensus/certificate.ts";
 import { leaderOf } from "../consensus/quorum.ts";
 import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
+import { keyPairFromSeed } from "../crypto/ed25519.ts";
 import { trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
@@ -119,7 +120,6 @@ export class ValidatorNode {
     let pool: VerifyPool | undefined;
     try {
       const { manifest } = replica.ctx;
-      const { keyPairFromSeed } = await import("../crypto/ed25519.ts");
       const publicKey = keyPairFromSeed(seed).publicKey;
       const self = manifest.validators.findIndex((v) => bytesEqual(v.publicKey, publicKey));
       if (self < 0) {
