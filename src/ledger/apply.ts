@@ -24,7 +24,13 @@ import {
 } from "./ballot-crypto.ts";
 import type { Manifest } from "./manifest.ts";
 import { type CredentialRecord, type ElectionState, NEW_CREDENTIAL } from "./state.ts";
-import { decodeTransaction, signingMessage, type Transaction, txId } from "./transactions.ts";
+import {
+  decodeTransaction,
+  type Phase,
+  signingMessage,
+  type Transaction,
+  txId,
+} from "./transactions.ts";
 
 export interface LedgerContext {
   readonly manifest: Manifest;
@@ -111,7 +117,14 @@ export function applyTransactions(
       throw txError(index, "ledger/wrong_election", "transaction is for another election");
     }
     const preVerified = options.verified?.has(id) === true;
-    const signer = signerOf(ctx, tx, index);
+    const signer = signerOf(ctx, tx);
+    if (signer === undefined) {
+      throw txError(
+        index,
+        "ledger/unknown_trustee",
+        `no trustee ${tx.type === "decryption" ? tx.share.trustee : "?"}`,
+      );
+    }
     // A ballot's signature is checked below, once its credential is known to be registered.
     if (
       tx.type !== "ballot" &&
@@ -156,10 +169,7 @@ export function applyTransactions(
       }
       case "phase": {
         const next = tx.phase;
-        const allowed =
-          (state.phase === "setup" && next === "open") ||
-          (state.phase === "open" && next === "closed");
-        if (!allowed) {
+        if (!isPhaseTransition(state.phase, next)) {
           throw txError(
             index,
             "ledger/bad_phase_transition",
@@ -254,18 +264,20 @@ export function applyTransactions(
   return { state, writes };
 }
 
-function signerOf(ctx: LedgerContext, tx: Transaction, index: number): Uint8Array {
+/** Whose key signs a transaction; undefined for a trustee index the manifest does not have. */
+export function signerOf(ctx: LedgerContext, tx: Transaction): Uint8Array | undefined {
   switch (tx.type) {
     case "register":
     case "phase":
       return ctx.manifest.authority;
     case "ballot":
       return tx.credential;
-    case "decryption": {
-      const key = ctx.manifest.trusteeKeys[tx.share.trustee - 1];
-      if (key === undefined)
-        throw txError(index, "ledger/unknown_trustee", `no trustee ${tx.share.trustee}`);
-      return key;
-    }
+    case "decryption":
+      return ctx.manifest.trusteeKeys[tx.share.trustee - 1];
   }
+}
+
+/** The only phase changes there are: setup -> open -> closed. */
+export function isPhaseTransition(from: Phase, to: Phase): boolean {
+  return (from === "setup" && to === "open") || (from === "open" && to === "closed");
 }

@@ -13,6 +13,7 @@ import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { keyPairFromSeed } from "../crypto/ed25519.ts";
 import { trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
+import { isPhaseTransition } from "../ledger/apply.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
@@ -365,10 +366,7 @@ export class ValidatorNode {
         }
         return;
       case "phase": {
-        const ok =
-          (state.phase === "setup" && tx.phase === "open") ||
-          (state.phase === "open" && tx.phase === "closed");
-        if (!ok)
+        if (!isPhaseTransition(state.phase, tx.phase))
           throw new SaylauError(
             "ledger/bad_phase_transition",
             `cannot move from ${state.phase} to ${tx.phase}`,

@@ -9,30 +9,13 @@ import { isAcceptablePublicKey } from "../../crypto/ed25519-rule.ts";
 import { verifyBallot } from "../../election/ballot.ts";
 import { verifyBallotsBatch } from "../../election/batch.ts";
 import { isSaylauError, SaylauError } from "../../errors.ts";
-import type { LedgerContext } from "../../ledger/apply.ts";
-import {
-  type BallotTx,
-  decodeTransaction,
-  signingMessage,
-  type Transaction,
-} from "../../ledger/transactions.ts";
+import { type LedgerContext, signerOf } from "../../ledger/apply.ts";
+import { type BallotTx, decodeTransaction, signingMessage } from "../../ledger/transactions.ts";
 
 export interface TxVerdict {
   readonly ok: boolean;
   readonly code?: string;
   readonly message?: string;
-}
-
-function signerOf(ctx: LedgerContext, tx: Transaction): Uint8Array | undefined {
-  switch (tx.type) {
-    case "register":
-    case "phase":
-      return ctx.manifest.authority;
-    case "ballot":
-      return tx.credential;
-    case "decryption":
-      return ctx.manifest.trusteeKeys[tx.share.trustee - 1];
-  }
 }
 
 /** One verdict per transaction, in order. */
