@@ -19,8 +19,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeElectionDirectory } from "../src/cli/election-dir.ts";
 import { apiRequest } from "../src/cli/http-client.ts";
-import { LocalCluster, pickPorts, until } from "../src/cli/local-cluster.ts";
-import { table } from "../src/cli/output.ts";
+import { LocalCluster, pickPorts, until, watchCommits } from "../src/cli/local-cluster.ts";
+import { percentile, table } from "../src/cli/output.ts";
 import { toHex, utf8 } from "../src/crypto/bytes.ts";
 import { keyPairFromSeed } from "../src/crypto/ed25519.ts";
 import { sha256 } from "../src/crypto/hash.ts";
@@ -29,7 +29,7 @@ import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
-import type { BlockView, ResultsView } from "../src/node/api/service.ts";
+import type { ResultsView } from "../src/node/api/service.ts";
 import { verifyTransactions } from "../src/node/verify/verify-transactions.ts";
 
 const { values } = parseArgs({
@@ -49,46 +49,8 @@ const CONCURRENCY = Number(values.concurrency);
 const BATCH = Number(values.batch);
 const VALIDATORS = 4;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** Watches committed blocks on one validator and records when each transaction appeared. */
-function watchCommits(url: string, fromHeight: number) {
-  const committedAt = new Map<string, number>();
-  let height = fromHeight;
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      try {
-        const page = await apiRequest<{ blocks: BlockView[] }>(
-          url,
-          `/v1/blocks?from=${height}&limit=100`,
-        );
-        const now = performance.now();
-        for (const b of page.blocks) {
-          for (const id of b.txIds) committedAt.set(id, now);
-          height = b.height + 1;
-        }
-      } catch {
-        // busy: poll again
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    committedAt,
-    stop: async () => {
-      running = false;
-      await done;
-    },
-  };
 }
 
 interface LoadResult {
@@ -109,7 +71,7 @@ async function load(
   options: { concurrency: number; ratePerSecond?: number; batch?: number },
 ): Promise<LoadResult> {
   const status = await apiRequest<{ height: number }>(urls[0]!, "/v1/status");
-  const watcher = watchCommits(urls[0]!, status.height + 1);
+  const watcher = watchCommits(urls[0]!, status.height + 1, 20);
   const submittedAt = new Map<string, number>();
   let rejected = 0;
   let next = 0;

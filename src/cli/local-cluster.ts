@@ -7,7 +7,7 @@ import { openSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { SaylauError } from "../errors.ts";
-import type { StatusView } from "../node/api/service.ts";
+import type { BlockView, StatusView } from "../node/api/service.ts";
 import { apiRequest } from "./http-client.ts";
 
 const CLI = resolve(import.meta.dirname, "main.ts");
@@ -119,4 +119,39 @@ export class LocalCluster {
   killAllNow(): void {
     for (let i = 0; i < this.#children.length; i++) this.kill(i, "SIGKILL");
   }
+}
+
+/**
+ * Polls one validator's committed blocks and records when each transaction id first
+ * appeared, to time transactions from submission to commit (late by at most `everyMs`).
+ */
+export function watchCommits(url: string, fromHeight: number, everyMs: number) {
+  const committedAt = new Map<string, number>();
+  let height = fromHeight;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      try {
+        const page = await apiRequest<{ blocks: BlockView[] }>(
+          url,
+          `/v1/blocks?from=${height}&limit=100`,
+        );
+        const now = performance.now();
+        for (const b of page.blocks) {
+          for (const id of b.txIds) committedAt.set(id, now);
+          height = b.height + 1;
+        }
+      } catch {
+        // the validator is busy: poll again
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    committedAt,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
 }

@@ -22,6 +22,12 @@ export function table(rows: readonly (readonly (string | number)[])[]): string {
     .join("\n");
 }
 
+/** The p-th percentile of an ascending list (NaN when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 export class Progress {
   readonly #label: string;
   readonly #total: number;

@@ -18,13 +18,13 @@ import { SaylauError } from "../../errors.ts";
 import { ledgerContext } from "../../ledger/context.ts";
 import { createElection } from "../../ledger/election-setup.ts";
 import { ballotTx } from "../../ledger/tx-builders.ts";
-import type { BlockView, ResultsView, StatusView, SubmitResult } from "../../node/api/service.ts";
+import type { ResultsView, StatusView, SubmitResult } from "../../node/api/service.ts";
 import { decodeReceipt, verifyReceipt } from "../../receipt/receipt.ts";
 import { integer, parse } from "../args.ts";
 import { writeElectionDirectory } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
-import { LocalCluster, pickPorts, until } from "../local-cluster.ts";
-import { EXIT, Progress, table } from "../output.ts";
+import { LocalCluster, pickPorts, until, watchCommits } from "../local-cluster.ts";
+import { EXIT, Progress, percentile, table } from "../output.ts";
 import { registerVoters, setPhase } from "./authority.ts";
 import { checkAgainst } from "./receipt.ts";
 import { trusteeDecrypt } from "./trustee.ts";
@@ -45,11 +45,6 @@ const demoStarted = performance.now();
 function log(line: string): void {
   const t = ((performance.now() - demoStarted) / 1000).toFixed(1).padStart(6);
   process.stderr.write(`${line.startsWith("\n") ? "\n" : ""}[${t}s] ${line.trimStart()}\n`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 export async function runDemo(args: string[]): Promise<number> {
@@ -132,7 +127,6 @@ export async function runDemo(args: string[]): Promise<number> {
     for (const c of finalChoice.values()) expected[c]! += 1;
 
     const submitted = new Map<string, number>();
-    const committedAt = new Map<string, number>();
     let live = [0, 1, 2, 3];
     let killedAt = -1;
     let restartedAt = -1;
@@ -142,26 +136,9 @@ export async function runDemo(args: string[]): Promise<number> {
     const voteStarted = performance.now();
     let firstBallotId = "";
     // Watch blocks as they are committed to time each ballot from submission to commit.
-    let watchHeight = (await apiRequest<StatusView>(urls[0]!, "/v1/status")).height + 1;
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        try {
-          const page = await apiRequest<{ blocks: BlockView[] }>(
-            urls[0]!,
-            `/v1/blocks?from=${watchHeight}&limit=100`,
-          );
-          const now = performance.now();
-          for (const b of page.blocks) {
-            for (const id of b.txIds) if (!committedAt.has(id)) committedAt.set(id, now);
-            watchHeight = b.height + 1;
-          }
-        } catch {
-          // node 0 busy: try again
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const status = await apiRequest<StatusView>(urls[0]!, "/v1/status");
+    const watcher = watchCommits(urls[0]!, status.height + 1, 50);
+    const committedAt = watcher.committedAt;
     const worker = async () => {
       for (;;) {
         const i = next++;
@@ -235,8 +212,7 @@ export async function runDemo(args: string[]): Promise<number> {
     log(
       `validator 3 caught up: all four validators at height ${heads[3]!.height}, head ${heads[3]!.headHash.slice(0, 16)}…`,
     );
-    watching = false;
-    await watcher;
+    await watcher.stop();
 
     // 5. Close, decrypt with trustees 1 and 3.
     await setPhase(edir, urls[2]!, "closed");
