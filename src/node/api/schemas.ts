@@ -422,22 +422,7 @@ export const submitBatchSchema = {
         results: {
           type: "array",
           items: {
-            anyOf: [
-              submitted,
-              {
-                type: "object",
-                required: ["error"],
-                additionalProperties: false,
-                properties: {
-                  error: {
-                    type: "object",
-                    required: ["code", "message"],
-                    additionalProperties: false,
-                    properties: { code: { type: "string" }, message: { type: "string" } },
-                  },
-                },
-              },
-            ],
+            anyOf: [submitted, { $ref: "Error#" }],
           },
         },
       },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
+import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
@@ -100,5 +101,29 @@ describe("four validators in one process", () => {
       receipt,
     );
     expect(toHex(receipt.ballotId)).toBe(ballotId);
+  }, 60_000);
+
+  it("admits a batch of transactions, each with its own result, and commits the good ones", async () => {
+    const { setup } = env;
+    const fresh = [generateKeyPair().publicKey, generateKeyPair().publicKey];
+    const good = fresh.map((k) => registerTx(setup.electionId, setup.authority, [k]));
+    const forged = registerTx(setup.electionId, setup.trustees[0]!.signing, [
+      generateKeyPair().publicKey,
+    ]);
+    const before = nodes[0]!.replica.tip.state.credentials;
+    const res = await nodes[1]!.api.inject({
+      method: "POST",
+      url: "/v1/transactions/batch",
+      payload: { txs: [toHex(good[0]!), "00ff", toHex(forged), toHex(good[1]!)] },
+    });
+    expect(res.statusCode).toBe(200);
+    const results = res.json().results as Record<string, unknown>[];
+    expect(results[0]).toMatchObject({ type: "register", status: "pending" });
+    expect(results[1]).toMatchObject({ error: { code: "codec/malformed" } });
+    expect(results[2]).toMatchObject({ error: { code: "ledger/bad_signature" } });
+    expect(results[3]).toMatchObject({ type: "register", status: "pending" });
+    await until("the batch to commit", () =>
+      nodes.every((n) => n.replica.tip.state.credentials === before + 2),
+    );
   }, 60_000);
 });
