@@ -9,21 +9,11 @@ import { expect } from "vitest";
 import { toHex } from "../../src/crypto/bytes.ts";
 import { phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../src/node/validator-node.ts";
-import { electionDirectory, startNode } from "./cluster.ts";
+import { electionDirectory, startNode, until } from "./cluster.ts";
+
+export { until };
 
 export type ElectionEnv = Awaited<ReturnType<typeof electionDirectory>>;
-
-export async function until(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  ms = 20_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export async function postTx(node: ValidatorNode, url: string, tx: Uint8Array) {
   return node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });

@@ -42,3 +42,16 @@ export async function startNode(
     { logger: pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }) },
   );
 }
+
+/** Waits until `condition` holds, polling every 25 ms; fails naming `what` after `ms`. */
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -12,19 +12,11 @@ import { runExport } from "../../../src/cli/commands/export.ts";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { ballotTx, decryptionTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
-import { electionDirectory, startNode } from "../../support/cluster.ts";
+import { electionDirectory, startNode, until } from "../../support/cluster.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let nodes: ValidatorNode[] = [];
 let work: string;
-
-async function until(what: string, condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function submit(node: ValidatorNode, tx: Uint8Array): Promise<void> {
   const res = await node.api.inject({

@@ -7,7 +7,7 @@ import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { encodeWire } from "../../../src/node/wire.ts";
-import { electionDirectory, startNode } from "../../support/cluster.ts";
+import { electionDirectory, startNode, until } from "../../support/cluster.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let node: ValidatorNode;
@@ -16,14 +16,6 @@ afterAll(async () => {
   await node?.stop();
   env?.cleanup();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function misbehaviourOf(peer: number): Promise<number> {
   const text = await node.metrics.registry.getSingleMetricAsString(

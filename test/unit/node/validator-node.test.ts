@@ -4,22 +4,10 @@ import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
-import { electionDirectory, startNode } from "../../support/cluster.ts";
+import { electionDirectory, startNode, until } from "../../support/cluster.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let nodes: ValidatorNode[] = [];
-
-async function until(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  ms = 20_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function post(node: ValidatorNode, url: string, tx: Uint8Array) {
   const res = await node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });
