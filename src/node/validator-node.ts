@@ -603,9 +603,17 @@ export class ValidatorNode {
   /** Verify what was not verified yet, then validate the block on top of the tip. */
   async #prepare(payload: Uint8Array): Promise<NextBlock> {
     const block = decodeBlock(payload);
-    const unverified = block.txs.filter((t) => !this.verified.has(toHex(txId(t))));
-    if (unverified.length > 0) {
-      const verdicts = await this.pool.verifyAll(unverified);
+    const ids = block.txs.map((t) => toHex(txId(t)));
+    const pending = ids.flatMap((id, i) =>
+      this.verified.has(id) ? [] : [{ id, tx: block.txs[i]! }],
+    );
+    if (pending.length > 0) {
+      // Urgent: the block waits on these, and a check already queued for one is shared.
+      const verdicts = await this.pool.verifyAll(
+        pending.map((p) => p.tx),
+        pending.map((p) => p.id),
+        true,
+      );
       const bad = verdicts.findIndex((v) => !v.ok);
       if (bad >= 0) {
         throw new SaylauError(
@@ -613,7 +621,7 @@ export class ValidatorNode {
           verdicts[bad]!.message ?? "invalid transaction",
         );
       }
-      for (const t of unverified) this.#markVerified(toHex(txId(t)));
+      for (const p of pending) this.#markVerified(p.id);
     }
     return this.replica.validate(block, this.verified);
   }

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { generateKeyPair } from "../../../../src/crypto/ed25519.ts";
 import {
   type BallotTx,
   decodeTransaction,
   encodeTransaction,
   signTransaction,
 } from "../../../../src/ledger/transactions.ts";
-import { ballotTx, phaseTx } from "../../../../src/ledger/tx-builders.ts";
+import { ballotTx, phaseTx, registerTx } from "../../../../src/ledger/tx-builders.ts";
 import { VerifyPool } from "../../../../src/node/verify/verify-pool.ts";
 import { verifyTransactions } from "../../../../src/node/verify/verify-transactions.ts";
 import { fixtureElection } from "../../../support/election-fixture.ts";
@@ -60,5 +61,28 @@ describe("transaction verification", () => {
     const verdicts = await pool.verifyAll(txs);
     expect(verdicts.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
     expect(verdicts[2]!.code).toBe("election/bad_proof");
+  });
+
+  it("checks a transaction once however many ask, and lets urgent checks jump the queue", async () => {
+    const normal = Array.from({ length: 48 }, () =>
+      registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]),
+    );
+    const urgent = registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]);
+    const finished: string[] = [];
+    const waits = normal.map((tx, i) =>
+      pool.verify(tx, `normal-${i}`).then(() => {
+        finished.push(`normal-${i}`);
+      }),
+    );
+    // A second request for a queued transaction gets the very same pending check.
+    expect(pool.verify(normal[40]!, "normal-40")).toBe(pool.verify(normal[40]!, "normal-40"));
+    // Queued last, but urgent: it goes out with the next batch, ahead of the rest.
+    waits.push(
+      pool.verify(urgent, "urgent", true).then(() => {
+        finished.push("urgent");
+      }),
+    );
+    await Promise.all(waits);
+    expect(finished.indexOf("urgent")).toBeLessThan(finished.indexOf("normal-47"));
   });
 });
