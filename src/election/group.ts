@@ -9,7 +9,7 @@
  * byte-array object (and re-checked against the bytes on every use).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
-import { bytesEqual } from "../crypto/bytes.ts";
+import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 
 export const Point = ristretto255.Point;
@@ -97,6 +97,13 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
       field,
     });
   }
+  if (handedOver.size > 0) {
+    const known = handedOver.get(toHex(bytes));
+    if (known !== undefined) {
+      remember(bytes, known);
+      return known;
+    }
+  }
   let point: Point;
   try {
     point = Point.fromBytes(bytes);
@@ -107,6 +114,45 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
   }
   remember(bytes, point);
   return point;
+}
+
+/**
+ * Decodings handed over from another thread that already decoded the same bytes (a
+ * validator's verification workers decode every ballot point; its main thread then needs
+ * the ciphertexts again for the tally, and an inverse square root per point there would be
+ * main-thread work the workers have already done). Keyed by the canonical encoding, which
+ * names exactly one point; bounded, oldest first out. Only a decoding made by decodePoint
+ * itself may be handed over (see handOverDecoding), so a hit returns what decoding would.
+ */
+const HANDED_OVER_LIMIT = 100_000;
+const handedOver = new Map<string, Point>();
+
+/** A decoded point in a form that crosses threads: its encoding and affine coordinates. */
+export interface HandedOverPoint {
+  readonly hex: string;
+  readonly x: bigint;
+  readonly y: bigint;
+}
+
+/** Export the decoding of `bytes` (decoding it if needed) for another thread's cache. */
+export function handOverDecoding(bytes: Uint8Array): HandedOverPoint {
+  const point = decodePoint(bytes);
+  // fromBytes leaves Z = 1, so the affine coordinates need no inversion; read them directly.
+  const ep = (point as unknown as { ep: { X: bigint; Y: bigint; Z: bigint } }).ep;
+  const { x, y } = ep.Z === 1n ? { x: ep.X, y: ep.Y } : point.toAffine();
+  return { hex: toHex(bytes), x, y };
+}
+
+/** Accept decodings exported by handOverDecoding in a thread of this same process. */
+export function takeOverDecodings(points: readonly HandedOverPoint[]): void {
+  for (const p of points) {
+    if (handedOver.has(p.hex)) continue;
+    if (handedOver.size >= HANDED_OVER_LIMIT) {
+      const oldest = handedOver.keys().next();
+      if (!oldest.done) handedOver.delete(oldest.value);
+    }
+    handedOver.set(p.hex, Point.fromAffine({ x: p.x, y: p.y }));
+  }
 }
 
 /** Encodes a point and remembers the decoding, so checking our own output costs nothing. */

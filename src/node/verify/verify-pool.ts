@@ -5,6 +5,7 @@
  * gets its own verdict.
  */
 import { Worker } from "node:worker_threads";
+import { takeOverDecodings } from "../../election/group.ts";
 import { SaylauError } from "../../errors.ts";
 import type { TxVerdict } from "./verify-transactions.ts";
 
@@ -144,9 +145,15 @@ export class VerifyPool {
     job.slot.worker.unref();
     this.#onBatch?.(job.items.length, msg.ms);
     job.items.forEach((item, i) => {
-      item.resolve(
-        msg.verdicts[i] ?? { ok: false, code: "node/verify_failed", message: "no verdict" },
-      );
+      const verdict = msg.verdicts[i];
+      if (verdict === undefined) {
+        item.resolve({ ok: false, code: "node/verify_failed", message: "no verdict" });
+        return;
+      }
+      const { tallyPoints, ...rest } = verdict;
+      // The worker decoded the ballot's ciphertexts; the tally here reuses those decodings.
+      if (tallyPoints !== undefined) takeOverDecodings(tallyPoints);
+      item.resolve(rest);
     });
     this.#dispatch();
   }

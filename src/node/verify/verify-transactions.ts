@@ -8,6 +8,7 @@ import { verifySignature } from "../../crypto/ed25519.ts";
 import { isAcceptablePublicKey } from "../../crypto/ed25519-rule.ts";
 import { verifyBallot } from "../../election/ballot.ts";
 import { verifyBallotsBatch } from "../../election/batch.ts";
+import { type HandedOverPoint, handOverDecoding } from "../../election/group.ts";
 import { isSaylauError, SaylauError } from "../../errors.ts";
 import { type LedgerContext, signerOf } from "../../ledger/apply.ts";
 import { type BallotTx, decodeTransaction, signingMessage } from "../../ledger/transactions.ts";
@@ -16,6 +17,11 @@ export interface TxVerdict {
   readonly ok: boolean;
   readonly code?: string;
   readonly message?: string;
+  /**
+   * For a verified ballot, the decodings of its ciphertext points, which the tally needs
+   * next: handed to the calling thread so it does not decode them again.
+   */
+  readonly tallyPoints?: readonly HandedOverPoint[];
 }
 
 /** One verdict per transaction, in order. */
@@ -62,7 +68,7 @@ export function verifyTransactions(
     );
     ballots.forEach((b, i) => {
       if (!bad.has(i)) {
-        verdicts[b.at] = { ok: true };
+        verdicts[b.at] = { ok: true, tallyPoints: tallyPointsOf(b.tx) };
         return;
       }
       // Name what failed: the single-ballot verifier says which proof.
@@ -79,6 +85,12 @@ export function verifyTransactions(
     });
   }
   return verdicts;
+}
+
+function tallyPointsOf(tx: BallotTx): HandedOverPoint[] {
+  return tx.ballot.contests.flatMap((c) =>
+    c.selections.flatMap((s) => [handOverDecoding(s.alpha), handOverDecoding(s.beta)]),
+  );
 }
 
 function failure(err: unknown): TxVerdict {

@@ -6,8 +6,10 @@ import {
   decodeScalar,
   encodePoint,
   G,
+  handOverDecoding,
   ORDER,
   scalarToBytes,
+  takeOverDecodings,
 } from "../../../src/election/group.ts";
 import { isSaylauError } from "../../../src/errors.ts";
 
@@ -139,6 +141,22 @@ describe("ristretto255 (RFC 9496)", () => {
     expect(decodePoint(buffer).equals(G.add(G).add(G))).toBe(true);
     buffer.set(fromHex(INVALID_ENCODINGS[4]!));
     expect(codeOf(() => decodePoint(buffer))).toBe("election/bad_point");
+  });
+
+  it("serves a decoding handed over from another thread for any copy of the same bytes", () => {
+    const seven = fromHex(MULTIPLES_OF_G[7]!);
+    const exported = structuredClone(handOverDecoding(seven)); // as postMessage carries it
+    expect(exported.hex).toBe(MULTIPLES_OF_G[7]);
+    takeOverDecodings([exported]);
+    const copy = fromHex(MULTIPLES_OF_G[7]!);
+    const first = decodePoint(copy);
+    expect(first.equals(G.multiply(7n))).toBe(true);
+    expect(toHex(encodePoint(first))).toBe(MULTIPLES_OF_G[7]);
+    // Another copy gets the very object taken over: no decoding was done for either.
+    expect(decodePoint(fromHex(MULTIPLES_OF_G[7]!))).toBe(first);
+    // Bytes not handed over still decode, and invalid ones still fail.
+    expect(decodePoint(fromHex(MULTIPLES_OF_G[8]!)).equals(G.multiply(8n))).toBe(true);
+    expect(codeOf(() => decodePoint(fromHex(INVALID_ENCODINGS[4]!)))).toBe("election/bad_point");
   });
 
   it("accepts scalars below L only, little-endian", () => {

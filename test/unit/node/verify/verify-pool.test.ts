@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { toHex } from "../../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../../src/crypto/ed25519.ts";
 import {
   type BallotTx,
@@ -55,12 +56,23 @@ describe("transaction verification", () => {
     expect(verdicts.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
     expect(verdicts[2]!.code).toBe("election/bad_proof");
     expect(verdicts[5]!.code).toBe("codec/malformed");
+    // A verified ballot carries the decodings of its ciphertexts (2 contests: 3 + 4
+    // selections, alpha and beta each), in order, for the tally on the calling thread.
+    const ballot = decodeTransaction(good[0]!) as BallotTx;
+    const encodings = ballot.ballot.contests.flatMap((c) =>
+      c.selections.flatMap((s) => [toHex(s.alpha), toHex(s.beta)]),
+    );
+    expect(verdicts[0]!.tallyPoints?.map((p) => p.hex)).toEqual(encodings);
+    expect(verdicts[2]!.tallyPoints).toBeUndefined();
+    expect(verdicts[4]!.tallyPoints).toBeUndefined();
   });
 
   it("gives the same verdicts through the worker pool, batching concurrent submissions", async () => {
     const verdicts = await pool.verifyAll(txs);
     expect(verdicts.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
     expect(verdicts[2]!.code).toBe("election/bad_proof");
+    // The pool keeps the handed-over decodings and gives callers plain verdicts.
+    expect(verdicts.every((v) => v.tallyPoints === undefined)).toBe(true);
   });
 
   it("checks a transaction once however many ask, and lets urgent checks jump the queue", async () => {
