@@ -164,6 +164,46 @@ async function load(
   };
 }
 
+/** What the validators' own metrics say about where their CPU time went. */
+interface Usage {
+  readonly cpuSeconds: number;
+  readonly verifyCpuSeconds: number;
+  readonly batches: number;
+  readonly batchedTxs: number;
+}
+
+async function usage(urls: readonly string[]): Promise<Usage> {
+  const totals = { cpuSeconds: 0, verifyCpuSeconds: 0, batches: 0, batchedTxs: 0 };
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+      return line === undefined ? 0 : Number(line.split(" ").at(-1));
+    };
+    totals.cpuSeconds += value("saylau_process_cpu_seconds_total");
+    totals.verifyCpuSeconds += value("saylau_verify_cpu_seconds_total");
+    totals.batches += value("saylau_verify_batch_transactions_count");
+    totals.batchedTxs += value("saylau_verify_batch_transactions_sum");
+  }
+  return totals;
+}
+
+function usageRow(label: string, before: Usage, after: Usage, txs: number): (string | number)[] {
+  const cpu = after.cpuSeconds - before.cpuSeconds;
+  const verify = after.verifyCpuSeconds - before.verifyCpuSeconds;
+  const batches = after.batches - before.batches;
+  const batched = after.batchedTxs - before.batchedTxs;
+  return [
+    label,
+    Number(cpu.toFixed(1)),
+    Number(verify.toFixed(1)),
+    `${((verify / cpu) * 100).toFixed(0)}%`,
+    Number(((cpu / txs / VALIDATORS) * 1000).toFixed(2)),
+    Number(((verify / txs / VALIDATORS) * 1000).toFixed(2)),
+    Number((batched / Math.max(1, batches)).toFixed(1)),
+  ];
+}
+
 function row(label: string, r: LoadResult): (string | number)[] {
   return [
     label,
@@ -259,7 +299,9 @@ try {
       keyPairFromSeed(sha256(utf8(`bench credential ${i}`))).publicKey,
     ]),
   );
+  const beforeA = await usage(urls);
   const a = await load(urls, registers, { concurrency: BATCH > 1 ? 8 : CONCURRENCY, batch: BATCH });
+  const afterA = await usage(urls);
 
   // (b) ballots at LOAD x ceiling.
   const voters = registerTx(
@@ -273,7 +315,9 @@ try {
   say(
     `(b) ${BALLOTS} ballots offered at ${rate.toFixed(1)}/s (${LOAD} x ceiling ${ceiling.toFixed(1)}/s)...`,
   );
+  const beforeB = await usage(urls);
   const b = await load(urls, ballots, { concurrency: CONCURRENCY, ratePerSecond: rate });
+  const afterB = await usage(urls);
   const results = await apiRequest<ResultsView>(urls[0]!, "/v1/results");
   if (results.ballots !== BALLOTS)
     throw new Error(`expected ${BALLOTS} ballots in the ledger, found ${results.ballots}`);
@@ -284,6 +328,22 @@ try {
       ["workload", "committed", "tx/s", "p50 s", "p95 s", "p99 s", "rejected"],
       row(`(a) register${BATCH > 1 ? ` (${BATCH}/request)` : ""}`, a),
       row(`(b) ballots @ ${rate.toFixed(1)}/s`, b),
+    ]),
+  );
+  console.log("\nCPU time of the four validators (their own metrics), per phase:\n");
+  console.log(
+    table([
+      [
+        "workload",
+        "CPU s",
+        "of it verifying s",
+        "verifying",
+        "CPU ms/tx/validator",
+        "verify ms/tx/validator",
+        "txs/batch",
+      ],
+      usageRow("(a) register", beforeA, afterA, a.committed),
+      usageRow("(b) ballots", beforeB, afterB, b.committed),
     ]),
   );
   console.log("");

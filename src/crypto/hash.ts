@@ -1,11 +1,21 @@
 /**
  * Domain-separated SHA-256: H(tag, bytes) = SHA-256(utf8(tag) || 0x00 || bytes).
  * Every hash Saylau computes over a structured object goes through a tag, so bytes hashed
- * for one purpose can never be reinterpreted as another. Pure JS (noble) so the same code
- * runs in a browser-side receipt verifier.
+ * for one purpose can never be reinterpreted as another.
+ *
+ * In Node, node:crypto computes it (4-5x faster than pure JS for a ballot's 2.4 KB, and a
+ * validator hashes every transaction several times); elsewhere, such as a browser-side
+ * receipt verifier, noble's pure-JS SHA-256 does. Both compute the same function, which the
+ * tests check. node:crypto is fetched with process.getBuiltinModule rather than imported, so
+ * this file still loads where there is no node:crypto.
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { utf8 } from "./bytes.ts";
+
+type NodeCrypto = typeof import("node:crypto");
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
 
 export const HASH_LENGTH = 32;
 
@@ -23,7 +33,18 @@ export const TAG = {
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 
 export function sha256(bytes: Uint8Array): Uint8Array {
+  if (nodeCrypto !== undefined) return asPlainBytes(nodeCrypto.hash("sha256", bytes, "buffer"));
   return nobleSha256(bytes);
+}
+
+/** The pure-JS computation, for tests that hold both implementations to the same output. */
+export function sha256Pure(bytes: Uint8Array): Uint8Array {
+  return nobleSha256(bytes);
+}
+
+/** A Buffer is a Uint8Array, but callers compare and encode plain ones: copy out of it. */
+function asPlainBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength).slice();
 }
 
 const tagPrefixCache = new Map<string, Uint8Array>();
@@ -39,5 +60,13 @@ function tagPrefix(tag: string): Uint8Array {
 }
 
 export function taggedHash(tag: HashTag, bytes: Uint8Array): Uint8Array {
+  if (nodeCrypto !== undefined) {
+    const digest = nodeCrypto.createHash("sha256").update(tagPrefix(tag)).update(bytes).digest();
+    return asPlainBytes(digest);
+  }
+  return taggedHashPure(tag, bytes);
+}
+
+export function taggedHashPure(tag: HashTag, bytes: Uint8Array): Uint8Array {
   return nobleSha256.create().update(tagPrefix(tag)).update(bytes).digest();
 }

@@ -10,14 +10,19 @@ import pino, { type Logger } from "pino";
 import { decodeCertificate } from "../consensus/certificate.ts";
 import { leaderOf } from "../consensus/quorum.ts";
 import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
-import { keyPairFromSeed } from "../crypto/ed25519.ts";
+import { keyPairFromSeed, verifySignature } from "../crypto/ed25519.ts";
 import { trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { isPhaseTransition } from "../ledger/apply.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
-import { decodeTransaction, type Transaction, txId } from "../ledger/transactions.ts";
+import {
+  decodeTransaction,
+  signingMessage,
+  type Transaction,
+  txId,
+} from "../ledger/transactions.ts";
 import { buildApi } from "./api/app.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver } from "./consensus-driver.ts";
@@ -36,8 +41,13 @@ import {
   type WireMessage,
 } from "./wire.ts";
 
-/** Candidate size for a replica that is not the leader: enough to arm its view timer. */
-const FALLBACK_CANDIDATE_TXS = 256;
+/**
+ * Candidate size for a replica that is not the leader: enough to arm its view timer and to
+ * make progress should a view change make it leader (it then builds a full block). Kept
+ * small because every replica builds one at every height: each transaction in it is decoded
+ * and applied on the main thread only to be thrown away when the leader's block arrives.
+ */
+const FALLBACK_CANDIDATE_TXS = 32;
 /** How far ahead of this node's clock a proposal's time may be. */
 const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
@@ -48,7 +58,11 @@ const MAX_FORWARDED_IN_FLIGHT = 512;
 /** Failed checks of a peer's forwarded transactions before it is muted, and for how long. */
 const FORWARD_STRIKES_TO_MUTE = 32;
 const FORWARD_MUTE_MS = 60_000;
-/** Failures an honest peer cannot cause: it forwards only what it verified itself. */
+/**
+ * Failures an honest peer cannot cause: it forwards only what it checked itself (all of a
+ * transaction's checks, or for a ballot its signature, election and credential; a ballot's
+ * proofs are checked by every validator at once, so a bad proof is not the peer's fault).
+ */
 const PEER_FAULT_CODES = new Set([
   "ledger/bad_signature",
   "ledger/wrong_election",
@@ -140,9 +154,10 @@ export class ValidatorNode {
       pool = new VerifyPool({
         manifest: manifestBytes,
         workers: config.verifyWorkers,
-        onBatch: (size, ms) => {
+        onBatch: (size, ms, cpuMs) => {
           metrics.verifyBatchSize.observe(size);
           metrics.verifySeconds.observe(ms / 1000);
+          metrics.verifyCpuSeconds.inc(cpuMs / 1000);
         },
       });
       const peersByIndex = new Map(config.peers.map((p) => [p.index, p.address]));
@@ -293,6 +308,18 @@ export class ValidatorNode {
       }
       throw err;
     }
+    // A ballot's proofs cost far more than anything else here, and each validator checks
+    // them itself: forward it now, so the other validators check it while this one does,
+    // instead of after. Its signature is checked first, so what this node forwards is at
+    // least signed by a registered voter (peers hold a bad signature against us, not a bad
+    // proof). Other transactions are cheap to check and are forwarded once admitted.
+    const forwardEarly = !fromPeer && tx.type === "ballot" && !this.verified.has(id);
+    if (forwardEarly) {
+      if (!verifySignature(tx.credential, signingMessage(tx), tx.sig, true)) {
+        throw new SaylauError("ledger/bad_signature", "ballot signature does not verify");
+      }
+      this.#forward(bytes);
+    }
     if (!this.verified.has(id)) {
       const verdict = await this.pool.verify(bytes, id);
       if (!verdict.ok) {
@@ -310,7 +337,7 @@ export class ValidatorNode {
     this.#admittedAt.set(id, performance.now());
     this.metrics.admitted.inc({ type: tx.type });
     this.metrics.mempool.set(this.mempool.size);
-    if (!fromPeer) this.#forward(bytes);
+    if (!fromPeer && !forwardEarly) this.#forward(bytes);
     this.#maybePropose();
     return reply;
   }
@@ -430,9 +457,10 @@ export class ValidatorNode {
   /**
    * Transactions a peer forwards are checked like a client's, but a peer must not be able to
    * keep this node's workers busy with transactions that cannot verify: each peer has a
-   * bounded number in flight, and one whose transactions fail their signature or proof
-   * checks too often is not listened to for a while (honest peers forward only what they
-   * verified themselves; state conflicts such as a stale seq are not held against them).
+   * bounded number in flight, and one whose transactions fail their signature checks or do
+   * not decode too often is not listened to for a while (honest peers forward only what they
+   * checked themselves; state conflicts such as a stale seq, and ballot proofs, which every
+   * validator checks at the same time, are not held against them).
    */
   #admitForwarded(from: number, txs: readonly Uint8Array[]): void {
     const now = performance.now();
@@ -449,11 +477,8 @@ export class ValidatorNode {
       this.submit(tx, undefined, true)
         .catch((err: Error) => {
           const code = (err as SaylauError).code ?? "";
-          if (
-            PEER_FAULT_CODES.has(code) ||
-            code.startsWith("codec/") ||
-            code.startsWith("election/")
-          ) {
+          // Not proof failures: ballots are forwarded before their proofs are checked.
+          if (PEER_FAULT_CODES.has(code) || code.startsWith("codec/")) {
             this.metrics.peerMisbehaved.inc({ peer: String(from) });
             const strikes = (this.#strikes.get(from) ?? 0) + 1;
             this.#strikes.set(from, strikes);

@@ -16,6 +16,13 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
+interface WorkerReply {
+  readonly id: number;
+  readonly verdicts: TxVerdict[];
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
 interface WorkerSlot {
   readonly worker: Worker;
   busy: boolean;
@@ -26,7 +33,8 @@ export interface VerifyPoolOptions {
   readonly workers: number;
   readonly maxBatch?: number;
   readonly lingerMs?: number;
-  readonly onBatch?: (size: number, ms: number) => void;
+  /** After each batch: its size, its wall time and the worker thread's CPU time for it. */
+  readonly onBatch?: (size: number, ms: number, cpuMs: number) => void;
 }
 
 export class VerifyPool {
@@ -55,9 +63,7 @@ export class VerifyPool {
     for (let i = 0; i < Math.max(1, options.workers); i++) {
       const worker = new Worker(url, { workerData: { manifest: options.manifest } });
       const slot: WorkerSlot = { worker, busy: false };
-      worker.on("message", (msg: { id: number; verdicts: TxVerdict[]; ms: number }) =>
-        this.#done(msg),
-      );
+      worker.on("message", (msg: WorkerReply) => this.#done(msg));
       worker.on("error", (err) => this.#failSlot(slot, err));
       worker.unref();
       this.#slots.push(slot);
@@ -137,13 +143,13 @@ export class VerifyPool {
     }
   }
 
-  #done(msg: { id: number; verdicts: TxVerdict[]; ms: number }): void {
+  #done(msg: WorkerReply): void {
     const job = this.#jobs.get(msg.id);
     if (job === undefined) return;
     this.#jobs.delete(msg.id);
     job.slot.busy = false;
     job.slot.worker.unref();
-    this.#onBatch?.(job.items.length, msg.ms);
+    this.#onBatch?.(job.items.length, msg.ms, msg.cpuMs);
     job.items.forEach((item, i) => {
       const verdict = msg.verdicts[i];
       if (verdict === undefined) {

@@ -10,6 +10,7 @@ const ctx = ledgerContext(new Uint8Array((workerData as { manifest: Uint8Array }
 
 parentPort!.on("message", (job: { id: number; txs: Uint8Array[] }) => {
   const started = performance.now();
+  const cpuStarted = process.threadCpuUsage();
   let verdicts: ReturnType<typeof verifyTransactions>;
   try {
     verdicts = verifyTransactions(ctx, job.txs);
@@ -20,5 +21,11 @@ parentPort!.on("message", (job: { id: number; txs: Uint8Array[] }) => {
       message: (err as Error).message,
     }));
   }
-  parentPort!.postMessage({ id: job.id, verdicts, ms: performance.now() - started });
+  const cpu = process.threadCpuUsage(cpuStarted);
+  parentPort!.postMessage({
+    id: job.id,
+    verdicts,
+    ms: performance.now() - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  });
 });

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
-import { sha256, TAG, taggedHash } from "../../../src/crypto/hash.ts";
+import { sha256, sha256Pure, TAG, taggedHash, taggedHashPure } from "../../../src/crypto/hash.ts";
 
 describe("tagged hashing", () => {
   it("is SHA-256(utf8(tag) || 0x00 || bytes)", () => {
@@ -26,9 +27,24 @@ describe("tagged hashing", () => {
     );
   });
 
-  it("sha256 matches the FIPS 180 'abc' vector", () => {
-    expect(toHex(sha256(utf8("abc")))).toBe(
-      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  it("sha256 matches the FIPS 180 'abc' vector, in Node and in pure JS", () => {
+    for (const f of [sha256, sha256Pure]) {
+      expect(toHex(f(utf8("abc")))).toBe(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      );
+    }
+  });
+
+  it("gives the same plain byte arrays through node:crypto as through the pure-JS path", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.string(), (data, suffix) => {
+        const tag = `saylau/v1/${suffix}` as const;
+        const fast = sha256(data);
+        expect(Object.getPrototypeOf(fast)).toBe(Uint8Array.prototype);
+        expect(toHex(fast)).toBe(toHex(sha256Pure(data)));
+        expect(toHex(taggedHash(tag, data))).toBe(toHex(taggedHashPure(tag, data)));
+      }),
+      { numRuns: 300, seed: 20261130 },
     );
   });
 });
