@@ -167,13 +167,22 @@ async function load(
 /** What the validators' own metrics say about where their CPU time went. */
 interface Usage {
   readonly cpuSeconds: number;
+  readonly mainSeconds: number;
+  readonly mainByValidator: number[];
   readonly verifyCpuSeconds: number;
   readonly batches: number;
   readonly batchedTxs: number;
 }
 
 async function usage(urls: readonly string[]): Promise<Usage> {
-  const totals = { cpuSeconds: 0, verifyCpuSeconds: 0, batches: 0, batchedTxs: 0 };
+  const totals = {
+    cpuSeconds: 0,
+    mainSeconds: 0,
+    mainByValidator: [] as number[],
+    verifyCpuSeconds: 0,
+    batches: 0,
+    batchedTxs: 0,
+  };
   for (const url of urls) {
     const text = await (await fetch(`${url}/metrics`)).text();
     const value = (name: string) => {
@@ -182,6 +191,8 @@ async function usage(urls: readonly string[]): Promise<Usage> {
     };
     totals.cpuSeconds += value("saylau_process_cpu_seconds_total");
     totals.verifyCpuSeconds += value("saylau_verify_cpu_seconds_total");
+    totals.mainSeconds += value("saylau_main_thread_cpu_seconds");
+    totals.mainByValidator.push(value("saylau_main_thread_cpu_seconds"));
     totals.batches += value("saylau_verify_batch_transactions_count");
     totals.batchedTxs += value("saylau_verify_batch_transactions_sum");
   }
@@ -191,6 +202,7 @@ async function usage(urls: readonly string[]): Promise<Usage> {
 function usageRow(label: string, before: Usage, after: Usage, txs: number): (string | number)[] {
   const cpu = after.cpuSeconds - before.cpuSeconds;
   const verify = after.verifyCpuSeconds - before.verifyCpuSeconds;
+  const main = after.mainSeconds - before.mainSeconds;
   const batches = after.batches - before.batches;
   const batched = after.batchedTxs - before.batchedTxs;
   return [
@@ -200,7 +212,9 @@ function usageRow(label: string, before: Usage, after: Usage, txs: number): (str
     `${((verify / cpu) * 100).toFixed(0)}%`,
     Number(((cpu / txs / VALIDATORS) * 1000).toFixed(2)),
     Number(((verify / txs / VALIDATORS) * 1000).toFixed(2)),
+    Number(((main / txs / VALIDATORS) * 1000).toFixed(2)),
     Number((batched / Math.max(1, batches)).toFixed(1)),
+    after.mainByValidator.map((m, i) => (m - before.mainByValidator[i]!).toFixed(1)).join(" / "),
   ];
 }
 
@@ -340,7 +354,9 @@ try {
         "verifying",
         "CPU ms/tx/validator",
         "verify ms/tx/validator",
+        "main thread ms/tx/validator",
         "txs/batch",
+        "main thread s, each validator",
       ],
       usageRow("(a) register", beforeA, afterA, a.committed),
       usageRow("(b) ballots", beforeB, afterB, b.committed),

@@ -157,10 +157,18 @@ export function takeOverDecodings(points: readonly HandedOverPoint[]): void {
 
 /** Encodes a point and remembers the decoding, so checking our own output costs nothing. */
 export function encodePoint(point: Point): Uint8Array {
+  // Encoding costs an inversion and a square root; the ledger encodes the same tally points
+  // more than once per block (its stateHash, then the stored state), so remember it.
+  const known = encodings.get(point);
+  if (known !== undefined) return Uint8Array.from(known);
   const bytes = point.toBytes();
   remember(bytes, point);
+  encodings.set(point, Uint8Array.from(bytes));
   return bytes;
 }
+
+/** Encodings per point object; points are immutable, so an entry never goes stale. */
+const encodings = new WeakMap<Point, Uint8Array>();
 
 /** A point that must not be the identity: public keys and commitments to secrets. */
 export function decodeNonIdentityPoint(bytes: Uint8Array, field: string): Point {

@@ -41,9 +41,18 @@ export interface LedgerContext {
 /** Credential records by lowercase hex key; `null` means not registered. */
 export type CredentialLookup = ReadonlyMap<string, CredentialRecord | null>;
 
+/**
+ * Turns a transaction's canonical bytes into its value. decodeTransaction by default; a
+ * caller that sees the same transactions again and again (a validator: at admission, when
+ * building a candidate and when validating the block) passes a memoising one. It must
+ * return what decodeTransaction returns, or throw what it throws.
+ */
+export type TxDecoder = (encoded: Uint8Array) => Transaction;
+
 export interface ApplyOptions {
   /** Hex tx ids whose signature and proofs are already verified. */
   readonly verified?: ReadonlySet<string>;
+  readonly decode?: TxDecoder;
 }
 
 export interface ApplyResult {
@@ -53,12 +62,15 @@ export interface ApplyResult {
 }
 
 /** The credential keys a list of encoded transactions reads or writes. */
-export function credentialsTouched(txs: readonly Uint8Array[]): Uint8Array[] {
+export function credentialsTouched(
+  txs: readonly Uint8Array[],
+  decode: TxDecoder = decodeTransaction,
+): Uint8Array[] {
   const out = new Map<string, Uint8Array>();
   for (const bytes of txs) {
     let tx: Transaction;
     try {
-      tx = decodeTransaction(bytes);
+      tx = decode(bytes);
     } catch {
       continue; // applyTransactions reports it with its index
     }
@@ -98,10 +110,11 @@ export function applyTransactions(
     return stored;
   };
 
+  const decode = options.decode ?? decodeTransaction;
   for (const [index, bytes] of txs.entries()) {
     let tx: Transaction;
     try {
-      tx = decodeTransaction(bytes);
+      tx = decode(bytes);
     } catch (err) {
       const e = err as SaylauError;
       throw new SaylauError(e.code ?? "codec/malformed", `transaction ${index}: ${e.message}`, {

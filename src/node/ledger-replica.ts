@@ -26,14 +26,23 @@ import {
 import { keys as storeKeys } from "../ledger/store/keys.ts";
 import { LedgerStore } from "../ledger/store/ledger-store.ts";
 import { BatchedReader } from "./batched-reads.ts";
+import { DecodedTransactions } from "./decoded-transactions.ts";
 
 const credentialKey = (k: Uint8Array) => storeKeys.credential(k);
+/** About 100 bytes each: 200,000 records is some 20 MB. */
+const CREDENTIAL_CACHE_LIMIT = 200_000;
 
 export class LedgerReplica {
   readonly ctx: LedgerContext & { readonly manifestBytes: Uint8Array };
   readonly store: LedgerStore;
   #tip: ChainTip;
   readonly #reader: BatchedReader;
+  /** Credential records by hex key, as committed (null: not registered). */
+  readonly #records = new Map<string, CredentialRecord | null>();
+  /** Commits so far: a read that started before one may be stale and is not cached. */
+  #epoch = 0;
+  /** Transactions decoded at admission, reused by block building and validation. */
+  readonly decoded = new DecodedTransactions();
 
   private constructor(ctx: LedgerReplica["ctx"], store: LedgerStore, tip: ChainTip) {
     this.ctx = ctx;
@@ -84,20 +93,45 @@ export class LedgerReplica {
   }
 
   async #lookup(txs: readonly Uint8Array[]): Promise<Map<string, CredentialRecord | null>> {
-    const keys = credentialsTouched(txs);
-    const records = await this.store.credentialRecords(keys);
+    const keys = credentialsTouched(txs, this.decoded.decode);
+    const records = await this.credentials(keys);
     const map = new Map<string, CredentialRecord | null>();
     keys.forEach((k, i) => {
-      const r = records[i];
-      map.set(toHex(k), r === undefined ? null : decodeCredentialRecord(r));
+      map.set(toHex(k), records[i]!);
     });
     return map;
   }
 
-  /** Current records of credentials (null: not registered), reads coalesced across callers. */
+  /**
+   * Current records of credentials (null: not registered). A credential is read at
+   * admission and again when its transaction is proposed and validated, so records are
+   * kept in memory (this replica is the only writer: commit() updates them); misses are
+   * read with one LevelDB getMany per turn of the event loop.
+   */
   async credentials(keys: readonly Uint8Array[]): Promise<(CredentialRecord | null)[]> {
-    const values = await this.#reader.getMany(keys.map((k) => credentialKey(k)));
-    return values.map((r) => (r === undefined ? null : decodeCredentialRecord(r)));
+    const hexes = keys.map((k) => toHex(k));
+    const out: (CredentialRecord | null | undefined)[] = hexes.map((h) => this.#records.get(h));
+    const missing = out.flatMap((r, i) => (r === undefined ? [i] : []));
+    if (missing.length > 0) {
+      const epoch = this.#epoch;
+      const values = await this.#reader.getMany(missing.map((i) => credentialKey(keys[i]!)));
+      missing.forEach((at, j) => {
+        const r = values[j];
+        const record = r === undefined ? null : decodeCredentialRecord(r);
+        out[at] = record;
+        // A commit that landed during the read may have changed it: keep only what is current.
+        if (epoch === this.#epoch) this.#remember(hexes[at]!, record);
+      });
+    }
+    return out as (CredentialRecord | null)[];
+  }
+
+  #remember(hex: string, record: CredentialRecord | null): void {
+    if (this.#records.size >= CREDENTIAL_CACHE_LIMIT && !this.#records.has(hex)) {
+      const oldest = this.#records.keys().next();
+      if (!oldest.done) this.#records.delete(oldest.value);
+    }
+    this.#records.set(hex, record);
   }
 
   async propose(
@@ -110,11 +144,17 @@ export class LedgerReplica {
       maxBytes?: number;
     },
   ): Promise<ReturnType<typeof buildBlock>> {
-    return buildBlock(this.ctx, this.#tip, candidates, await this.#lookup(candidates), options);
+    return buildBlock(this.ctx, this.#tip, candidates, await this.#lookup(candidates), {
+      ...options,
+      decode: this.decoded.decode,
+    });
   }
 
   async validate(block: Block, verified: ReadonlySet<string>): Promise<NextBlock> {
-    return validateBlock(this.ctx, this.#tip, block, await this.#lookup(block.txs), { verified });
+    return validateBlock(this.ctx, this.#tip, block, await this.#lookup(block.txs), {
+      verified,
+      decode: this.decoded.decode,
+    });
   }
 
   /** Persist a validated next block with its certificate and move the tip. */
@@ -135,6 +175,8 @@ export class LedgerReplica {
       })),
     });
     this.#tip = next.tip;
+    this.#epoch++;
+    for (const [hex, record] of next.writes) this.#remember(hex, record);
   }
 
   async close(): Promise<void> {

@@ -77,6 +77,15 @@ export function createMetrics() {
       help: "CPU time the verification worker threads spent checking batches",
       registers: [registry],
     }),
+    mainThreadCpuSeconds: new Gauge({
+      name: "saylau_main_thread_cpu_seconds",
+      help: "CPU time of the event-loop thread (the rest of the process CPU is the workers, LevelDB, GC)",
+      registers: [registry],
+      collect() {
+        const cpu = process.threadCpuUsage();
+        this.set((cpu.user + cpu.system) / 1e6);
+      },
+    }),
     verifyBatchSize: new Histogram({
       name: "saylau_verify_batch_transactions",
       help: "Transactions per verification batch",

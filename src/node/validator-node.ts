@@ -17,12 +17,7 @@ import { isPhaseTransition } from "../ledger/apply.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
-import {
-  decodeTransaction,
-  signingMessage,
-  type Transaction,
-  txId,
-} from "../ledger/transactions.ts";
+import { signingMessage, type Transaction, txId } from "../ledger/transactions.ts";
 import { buildApi } from "./api/app.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver } from "./consensus-driver.ts";
@@ -283,15 +278,13 @@ export class ValidatorNode {
         `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`,
       );
     }
-    const tx = decodeTransaction(bytes);
+    const { tx, id, idBytes } = this.replica.decoded.decodeWithId(bytes);
     if (onlyType !== undefined && tx.type !== onlyType) {
       throw new SaylauError(
         "api/invalid_request",
         `this endpoint takes ${onlyType} transactions, not ${tx.type}`,
       );
     }
-    const idBytes = txId(bytes);
-    const id = toHex(idBytes);
     const reply = { id, trackingCode: trackingCode(idBytes), type: tx.type };
     if (this.mempool.has(id))
       throw new SaylauError("mempool/duplicate", `transaction ${id} is already pending`, { id });
@@ -692,6 +685,7 @@ export class ValidatorNode {
     this.#validated.clear();
     this.#candidate = null;
     const ids = next.block.txs.map((t) => toHex(txId(t)));
+    this.replica.decoded.forget(ids);
     await this.mempool.remove(ids);
     const now = performance.now();
     for (const id of ids) {

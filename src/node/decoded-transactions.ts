@@ -1,0 +1,50 @@
+/**
+ * A validator meets each transaction several times on its main thread: at admission, in
+ * the candidate block it builds, and in the block it validates and commits. Decoding it
+ * (canonical CBOR, checked by re-encoding) is the largest part of that work, so the values
+ * are kept here by transaction id from admission until commit.
+ *
+ * Safe to share because the id is the SHA-256 leaf hash of the exact bytes, so one id names
+ * one encoding and one value; the values are never modified by the node; and each is decoded
+ * from a private copy of its bytes, so it does not pin the request or frame it came in.
+ */
+import { toHex } from "../crypto/bytes.ts";
+import type { TxDecoder } from "../ledger/apply.ts";
+import { decodeTransaction, type Transaction, txId } from "../ledger/transactions.ts";
+
+export class DecodedTransactions {
+  readonly #byId = new Map<string, Transaction>();
+  readonly #limit: number;
+
+  constructor(limit = 20_000) {
+    this.#limit = limit;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** The value, id and id bytes of one encoded transaction; throws as decodeTransaction does. */
+  decodeWithId(bytes: Uint8Array): { tx: Transaction; id: string; idBytes: Uint8Array } {
+    const idBytes = txId(bytes);
+    const id = toHex(idBytes);
+    let tx = this.#byId.get(id);
+    if (tx === undefined) {
+      tx = decodeTransaction(Uint8Array.from(bytes));
+      if (this.#byId.size >= this.#limit) {
+        const oldest = this.#byId.keys().next();
+        if (!oldest.done) this.#byId.delete(oldest.value);
+      }
+      this.#byId.set(id, tx);
+    }
+    return { tx, id, idBytes };
+  }
+
+  /** For the ledger functions' `decode` option. */
+  readonly decode: TxDecoder = (bytes) => this.decodeWithId(bytes).tx;
+
+  /** Drop the values of committed (or refused) transactions. */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.#byId.delete(id);
+  }
+}
