@@ -18,7 +18,7 @@ import {
   type CredentialLookup,
   type LedgerContext,
 } from "./apply.ts";
-import { type Block, type BlockHeader, encodeBlock, headerHash, ZERO_HASH } from "./block.ts";
+import { type Block, type BlockHeader, encodedBlockSize, headerHash, ZERO_HASH } from "./block.ts";
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from "./limits.ts";
 import { type CredentialRecord, type ElectionState, initialState, stateHash } from "./state.ts";
 import { txId } from "./transactions.ts";
@@ -167,7 +167,7 @@ export function validateBlock(
     throw blockError(height, "ledger/bad_tx_count", "txCount is wrong");
   if (block.txs.length === 0)
     throw blockError(height, "ledger/empty_block", "blocks carry at least one transaction");
-  if (encodeBlock(block).length > MAX_BLOCK_BYTES)
+  if (encodedBlockSize(block) > MAX_BLOCK_BYTES)
     throw blockError(height, "ledger/block_too_large", "block too large");
   let result: ReturnType<typeof applyTransactions>;
   try {
