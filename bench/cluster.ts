@@ -30,7 +30,7 @@ import { createElection } from "../src/ledger/election-setup.ts";
 import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
 import type { ResultsView } from "../src/node/api/service.ts";
-import { verifyTransactions } from "../src/node/verify/verify-transactions.ts";
+import { verifyTransactions } from "../src/verify/verify-transactions.ts";
 
 const { values } = parseArgs({
   options: {

@@ -34,8 +34,8 @@ import { type Block, type BlockHeader, decodeBlock, headerHash } from "../ledger
 import { ledgerContext } from "../ledger/context.ts";
 import { MemoryLedger } from "../ledger/memory-ledger.ts";
 import { PHASES, txId } from "../ledger/transactions.ts";
-import { VerifyPool } from "../node/verify/verify-pool.ts";
-import { type TxVerdict, verifyTransactions } from "../node/verify/verify-transactions.ts";
+import { VerifyPool } from "../verify/verify-pool.ts";
+import { type TxVerdict, verifyTransactions } from "../verify/verify-transactions.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
 import type { RecordEntry, RecordSource, SourceHead } from "./source.ts";
 

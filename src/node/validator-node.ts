@@ -18,6 +18,7 @@ import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
 import { signingMessage, type Transaction, txId } from "../ledger/transactions.ts";
+import { VerifyPool } from "../verify/verify-pool.ts";
 import { buildApi } from "./api/app.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver } from "./consensus-driver.ts";
@@ -27,7 +28,6 @@ import { Mempool } from "./mempool.ts";
 import { createMetrics, type NodeMetrics } from "./metrics.ts";
 import { NodeQueries } from "./node-queries.ts";
 import { ValidatorNetwork } from "./p2p/validator-network.ts";
-import { VerifyPool } from "./verify/verify-pool.ts";
 import {
   decodeWire,
   encodeWire,

@@ -20,7 +20,7 @@ import {
 } from "../../../../src/ledger/transactions.ts";
 import { ballotTx } from "../../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../../src/node/validator-node.ts";
-import { verifyTransactions } from "../../../../src/node/verify/verify-transactions.ts";
+import { verifyTransactions } from "../../../../src/verify/verify-transactions.ts";
 import {
   apiElection,
   type ElectionEnv,

@@ -3,15 +3,15 @@
  * election id, signature, and for ballots the zero-knowledge proofs, batch-verified with one
  * multi-scalar multiplication. Pure; the worker threads run it, and so can tests directly.
  */
-import { toHex } from "../../crypto/bytes.ts";
-import { verifySignature } from "../../crypto/ed25519.ts";
-import { isAcceptablePublicKey } from "../../crypto/ed25519-rule.ts";
-import { verifyBallot } from "../../election/ballot.ts";
-import { verifyBallotsBatch } from "../../election/batch.ts";
-import { type HandedOverPoint, handOverDecoding } from "../../election/group.ts";
-import { isSaylauError, SaylauError } from "../../errors.ts";
-import { type LedgerContext, signerOf } from "../../ledger/apply.ts";
-import { type BallotTx, decodeTransaction, signingMessage } from "../../ledger/transactions.ts";
+import { toHex } from "../crypto/bytes.ts";
+import { verifySignature } from "../crypto/ed25519.ts";
+import { isAcceptablePublicKey } from "../crypto/ed25519-rule.ts";
+import { verifyBallot } from "../election/ballot.ts";
+import { verifyBallotsBatch } from "../election/batch.ts";
+import { type HandedOverPoint, handOverDecoding } from "../election/group.ts";
+import { isSaylauError, SaylauError } from "../errors.ts";
+import { type LedgerContext, signerOf } from "../ledger/apply.ts";
+import { type BallotTx, decodeTransaction, signingMessage } from "../ledger/transactions.ts";
 
 export interface TxVerdict {
   readonly ok: boolean;

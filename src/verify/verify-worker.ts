@@ -3,7 +3,7 @@
  * verification jobs from the pool. Receives `{ manifest }` first, then `{ id, txs }` jobs.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { ledgerContext } from "../../ledger/context.ts";
+import { ledgerContext } from "../ledger/context.ts";
 import { verifyTransactions } from "./verify-transactions.ts";
 
 const ctx = ledgerContext(new Uint8Array((workerData as { manifest: Uint8Array }).manifest));

@@ -5,8 +5,8 @@
  * gets its own verdict.
  */
 import { Worker } from "node:worker_threads";
-import { takeOverDecodings } from "../../election/group.ts";
-import { SaylauError } from "../../errors.ts";
+import { takeOverDecodings } from "../election/group.ts";
+import { SaylauError } from "../errors.ts";
 import type { TxVerdict } from "./verify-transactions.ts";
 
 interface Pending {

@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { toHex } from "../../../../src/crypto/bytes.ts";
-import { generateKeyPair } from "../../../../src/crypto/ed25519.ts";
+import { toHex } from "../../../src/crypto/bytes.ts";
+import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import {
   type BallotTx,
   decodeTransaction,
   encodeTransaction,
   signTransaction,
-} from "../../../../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../../../../src/ledger/tx-builders.ts";
-import { VerifyPool } from "../../../../src/node/verify/verify-pool.ts";
-import { verifyTransactions } from "../../../../src/node/verify/verify-transactions.ts";
-import { fixtureElection } from "../../../support/election-fixture.ts";
+} from "../../../src/ledger/transactions.ts";
+import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import { VerifyPool } from "../../../src/verify/verify-pool.ts";
+import { verifyTransactions } from "../../../src/verify/verify-transactions.ts";
+import { fixtureElection } from "../../support/election-fixture.ts";
 
 const { setup, ctx } = fixtureElection();
 const pool = new VerifyPool({
