@@ -5,7 +5,8 @@
  * past either limit the node answers 503 and the client retries.
  */
 import type { Level } from "level";
-import { toHex } from "../crypto/bytes.ts";
+import { decodeCanonical, encodeCanonical } from "../codec/cbor.ts";
+import { fromHex, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 import { PREFIX, readU64, u64 } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
@@ -18,6 +19,13 @@ interface Entry {
 export interface MempoolLimits {
   readonly maxTxs: number;
   readonly maxBytes: number;
+}
+
+function droppedKey(idHex: string): Uint8Array {
+  const k = new Uint8Array(33);
+  k[0] = PREFIX.dropped;
+  k.set(fromHex(idHex, 32), 1);
+  return k;
 }
 
 function poolKey(seq: number): Uint8Array {
@@ -135,6 +143,38 @@ export class Mempool {
       if (accept === undefined || accept(id)) out.push(entry.bytes);
     }
     return out;
+  }
+
+  /**
+   * Remove pending transactions that can no longer be committed, and record why, in the same
+   * LevelDB batch: whoever was answered 202 for one can still learn what became of it.
+   */
+  async drop(dropped: readonly { id: string; code: string; message: string }[]): Promise<void> {
+    const ops: (
+      | { type: "del"; key: Uint8Array }
+      | { type: "put"; key: Uint8Array; value: Uint8Array }
+    )[] = [];
+    for (const d of dropped) {
+      const entry = this.#entries.get(d.id);
+      if (entry === undefined) continue;
+      this.#entries.delete(d.id);
+      this.#bytes -= entry.bytes.length;
+      ops.push({ type: "del", key: poolKey(entry.seq) });
+      ops.push({
+        type: "put",
+        key: droppedKey(d.id),
+        value: encodeCanonical({ code: d.code, message: d.message }),
+      });
+    }
+    if (ops.length > 0) await this.#db.batch(ops);
+  }
+
+  /** Why a transaction was dropped from this pool, if it was. */
+  async dropReason(idHex: string): Promise<{ code: string; message: string } | undefined> {
+    const value = await this.#db.get(droppedKey(idHex));
+    if (value === undefined) return undefined;
+    const reason = decodeCanonical(value) as { code: string; message: string };
+    return { code: String(reason.code), message: String(reason.message) };
   }
 
   async remove(idHexes: Iterable<string>): Promise<void> {

@@ -84,6 +84,8 @@ export class NodeQueries implements NodeService {
     if (location !== undefined)
       return { id: hex, trackingCode: code, status: "committed", ...location };
     if (this.#node.mempool.has(hex)) return { id: hex, trackingCode: code, status: "pending" };
+    const reason = await this.#node.mempool.dropReason(hex);
+    if (reason !== undefined) return { id: hex, trackingCode: code, status: "dropped", reason };
     throw new SaylauError(
       "node/not_found",
       `transaction ${hex} is neither pending nor committed here`,
@@ -96,11 +98,14 @@ export class NodeQueries implements NodeService {
     const location = await store.txLocation(id);
     if (location === undefined) {
       const pending = this.#node.mempool.has(toHex(id));
+      const dropped = pending ? undefined : await this.#node.mempool.dropReason(toHex(id));
       throw new SaylauError(
         pending ? "node/not_committed" : "node/not_found",
         pending
           ? "the ballot is pending; a receipt exists once it is committed"
-          : "no such transaction here",
+          : dropped !== undefined
+            ? `the ballot was not committed and never will be (${dropped.code}: ${dropped.message})`
+            : "no such transaction here",
       );
     }
     // Against the current head: the freshest signed log root that includes the ballot.

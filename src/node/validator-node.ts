@@ -17,6 +17,7 @@ import { isPhaseTransition } from "../ledger/apply.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
+import { PREFIX } from "../ledger/store/keys.ts";
 import { signingMessage, type Transaction, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../verify/verify-pool.ts";
 import { buildApi } from "./api/app.ts";
@@ -407,13 +408,18 @@ export class ValidatorNode {
       pending,
       pending.map((t) => toHex(txId(t))),
     );
-    const bad: string[] = [];
+    const bad: { id: string; code: string; message: string }[] = [];
     verdicts.forEach((v, i) => {
       const id = toHex(txId(pending[i]!));
       if (v.ok) this.#markVerified(id);
-      else bad.push(id);
+      else
+        bad.push({
+          id,
+          code: v.code ?? "node/verify_failed",
+          message: v.message ?? "transaction does not verify",
+        });
     });
-    await this.mempool.remove(bad);
+    await this.mempool.drop(bad);
     this.#maybePropose();
   }
 
@@ -606,7 +612,7 @@ export class ValidatorNode {
       evidence: async (encoded: Uint8Array) => {
         this.metrics.evidence.inc();
         const key = new Uint8Array(9);
-        key[0] = 0x22;
+        key[0] = PREFIX.evidence;
         new DataView(key.buffer).setUint32(5, this.#evidenceSeq++);
         await this.replica.store.db.put(key, encoded);
       },
@@ -743,12 +749,17 @@ export class ValidatorNode {
       })
       .then(async (built) => {
         if (built.rejected.length > 0) {
-          const stale = built.rejected.map((r) => toHex(txId(candidates[r.index]!)));
+          const dropped = built.rejected.map((r) => ({
+            id: toHex(txId(candidates[r.index]!)),
+            code: r.error.code,
+            message: r.error.message,
+          }));
           this.log.info(
             { dropped: built.rejected.map((r) => r.error.code) },
             "pending transactions no longer apply",
           );
-          await this.mempool.remove(stale);
+          this.replica.decoded.forget(dropped.map((d) => d.id));
+          await this.mempool.drop(dropped);
         }
         if (height !== this.driver.engine.height || built.block.txs.length === 0) return;
         this.#candidate = { height, full: leader };

@@ -31,6 +31,12 @@ export async function waitCommitted(
   for (;;) {
     const status = await apiRequest<TxStatusView>(node, `/v1/transactions/${id}`);
     if (status.status === "committed") return status;
+    if (status.status === "dropped") {
+      throw new SaylauError(
+        status.reason.code,
+        `transaction ${id} was not committed: ${status.reason.message}`,
+      );
+    }
     if (Date.now() > end)
       throw new SaylauError(
         "cli/timeout",

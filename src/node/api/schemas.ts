@@ -84,10 +84,16 @@ export const txStatusSchema = {
       properties: {
         id: hash,
         trackingCode: { type: "string" },
-        status: { type: "string", enum: ["pending", "committed"] },
+        status: { type: "string", enum: ["pending", "committed", "dropped"] },
         height: { type: "integer" },
         index: { type: "integer" },
         leafIndex: { type: "integer" },
+        reason: {
+          type: "object",
+          required: ["code", "message"],
+          additionalProperties: false,
+          properties: { code: { type: "string" }, message: { type: "string" } },
+        },
       },
     },
     ...errors,

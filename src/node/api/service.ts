@@ -13,6 +13,13 @@ export type TxStatusView =
   | {
       readonly id: string;
       readonly trackingCode: string;
+      /** Accepted (202) here but left the pool without being committed, for `reason`. */
+      readonly status: "dropped";
+      readonly reason: { readonly code: string; readonly message: string };
+    }
+  | {
+      readonly id: string;
+      readonly trackingCode: string;
       readonly status: "committed";
       readonly height: number;
       readonly index: number;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
+import { txId } from "../../../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
@@ -113,5 +114,53 @@ describe("four validators in one process", () => {
     await until("the batch to commit", () =>
       nodes.every((n) => n.replica.tip.state.credentials === before + 2),
     );
+  }, 60_000);
+
+  it("says a pending ballot was dropped, and why, once a later ballot of its voter counts", async () => {
+    const { setup, ctx } = env;
+    const choice = [
+      [1, 0, 0],
+      [0, 1, 0, 0],
+    ];
+    const later = ballotTx(ctx.crypto, setup.voters[0]!, choice, 3);
+    const laterReply = await post(nodes[0]!, "/v1/ballots", later);
+    expect(laterReply.status).toBe(202);
+    const laterId = laterReply.body.id as string;
+    await until("the seq-3 ballot to commit", async () => {
+      const r = await nodes[0]!.api.inject({ method: "GET", url: `/v1/ballots/${laterId}` });
+      return r.json().status === "committed";
+    });
+    // A seq-2 ballot of the same voter that was admitted before seq 3 committed (put in the
+    // pool directly: through the API it is now refused as stale).
+    const earlier = ballotTx(ctx.crypto, setup.voters[0]!, choice, 2);
+    const earlierId = toHex(txId(earlier));
+    nodes[0]!.verified.add(earlierId);
+    expect(await nodes[0]!.mempool.add(earlierId, earlier)).toBe(true);
+    // Any admission makes the node build a block again, which finds the seq-2 ballot stale.
+    expect(
+      (await post(nodes[0]!, "/v1/ballots", ballotTx(ctx.crypto, setup.voters[1]!, choice, 3)))
+        .status,
+    ).toBe(202);
+    await until("the stale ballot to leave the pool", () => !nodes[0]!.mempool.has(earlierId));
+
+    const status = await nodes[0]!.api.inject({ method: "GET", url: `/v1/ballots/${earlierId}` });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({
+      id: earlierId,
+      status: "dropped",
+      reason: { code: "ledger/stale_ballot" },
+    });
+    const receipt = await nodes[0]!.api.inject({
+      method: "GET",
+      url: `/v1/ballots/${earlierId}/receipt`,
+    });
+    expect(receipt.statusCode).toBe(404);
+    expect(receipt.json().error.message).toContain("ledger/stale_ballot");
+    // Unknown ids are still simply not found.
+    const unknown = await nodes[0]!.api.inject({
+      method: "GET",
+      url: `/v1/ballots/${"ab".repeat(32)}`,
+    });
+    expect(unknown.statusCode).toBe(404);
   }, 60_000);
 });
