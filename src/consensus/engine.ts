@@ -373,7 +373,19 @@ export class ConsensusEngine {
   }
 
   private handleVerified(m: ConsensusMessage, blockHash: Uint8Array | null): void {
-    this.hs.active = true;
+    // Work is under way at this height (and the view timer must run) when the current view's
+    // leader proposed, when a NEW-VIEW (a quorum's certificate) arrived, or when f+1 validators
+    // sent something, at least one of them honest. Not on one validator's word: a single
+    // signed PREPARE or VIEW-CHANGE from a Byzantine validator would otherwise make every idle
+    // replica time out and change view, over and over, with ever longer timeouts.
+    this.hs.heardFrom.add(m.sender);
+    if (
+      (m.type === "pre-prepare" && m.view === this.currentView) ||
+      m.type === "new-view" ||
+      this.hs.heardFrom.size >= this.faultTolerance + 1
+    ) {
+      this.hs.active = true;
+    }
     switch (m.type) {
       case "pre-prepare":
         this.onPrePrepare(m, blockHash!);

@@ -52,8 +52,10 @@ export class HeightState {
   readonly highestViewChange = new Map<number, number>();
   /** First signed statement per (sender, view, phase): duplicates and equivocation. */
   readonly firstSigned = new Map<string, SignedHash>();
-  /** Whether anything has happened at this height (arms the view timer). */
+  /** Whether work is under way at this height (arms the view timer). */
   active = false;
+  /** Validators whose verified messages for this height this replica has received. */
+  readonly heardFrom = new Set<number>();
 
   round(view: number): ViewRound {
     let r = this.rounds.get(view);

@@ -28,6 +28,8 @@ export interface NodeConfig {
   /** fsync each consensus WAL write (survives power loss, not just a killed process). */
   readonly walSync: boolean;
   readonly rateLimitPerMinute: number;
+  /** A transaction pending this long here is forwarded to the other validators again. */
+  readonly reforwardAfterMs: number;
 }
 
 /** Every environment variable a validator reads. */
@@ -53,6 +55,7 @@ const DEFAULTS = {
   consensusTimeoutMs: 2000,
   walSync: false,
   rateLimitPerMinute: 60_000,
+  reforwardAfterMs: 10_000,
 };
 
 function bad(message: string, details: Record<string, unknown> = {}): SaylauError {
@@ -73,6 +76,7 @@ const KEYS = new Set([
   "mempoolMaxBytes",
   "blockMaxTxs",
   "consensusTimeoutMs",
+  "reforwardAfterMs",
   "walSync",
   "rateLimitPerMinute",
 ]);
@@ -179,6 +183,12 @@ export function loadConfig(
       "rateLimitPerMinute",
       1,
       10_000_000,
+    ),
+    reforwardAfterMs: int(
+      raw.reforwardAfterMs ?? DEFAULTS.reforwardAfterMs,
+      "reforwardAfterMs",
+      100,
+      3_600_000,
     ),
   };
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(config.logLevel)) {

@@ -135,6 +135,11 @@ export class Mempool {
     return this.#flushed;
   }
 
+  /** Pending transactions by id, oldest first. */
+  *entries(): IterableIterator<[string, Uint8Array]> {
+    for (const [id, entry] of this.#entries) yield [id, entry.bytes];
+  }
+
   /** Up to `maxTxs` pending transactions, oldest first, optionally only those `accept` takes. */
   candidates(maxTxs: number, accept?: (idHex: string) => boolean): Uint8Array[] {
     const out: Uint8Array[] = [];

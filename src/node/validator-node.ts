@@ -48,6 +48,8 @@ const FALLBACK_CANDIDATE_TXS = 32;
 const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
 const SYNC_POLL_MS = 2000;
+/** Transactions forwarded again per poll, at most (see #reforwardLingering). */
+const REFORWARD_BATCH = 1024;
 const FORWARD_LINGER_MS = 20;
 /** Forwarded transactions one peer may have waiting for checks at once. */
 const MAX_FORWARDED_IN_FLIGHT = 512;
@@ -84,6 +86,8 @@ export class ValidatorNode {
   /** Ids (hex) whose signature and proofs are verified, so blocks need not check them again. */
   readonly verified = new Set<string>();
   readonly #admittedAt = new Map<string, number>();
+  /** When each pending transaction was first seen pending here, or last forwarded again. */
+  readonly #pendingSince = new Map<string, number>();
   readonly #validated = new Map<string, NextBlock>();
   #candidate: { height: number; full: boolean } | null = null;
   #building = false;
@@ -572,11 +576,40 @@ export class ValidatorNode {
     else this.network.send(to, frame);
   }
 
+  /**
+   * A transaction is forwarded once, at admission; a validator that was disconnected then (or
+   * restarted, reloading its pool) may hold transactions the others never got, and only a
+   * leader that has a transaction proposes it. The consensus engine no longer changes view on
+   * one validator's word (see docs/CONSENSUS.md), so such a transaction would wait until this
+   * validator leads. Instead, what stays pending here for `reforwardAfterMs` is sent again
+   * (peers that have it already drop it as a duplicate), at most REFORWARD_BATCH per poll.
+   */
+  #reforwardLingering(): void {
+    const now = performance.now();
+    const seen = this.#pendingSince;
+    const again: Uint8Array[] = [];
+    const current = new Set<string>();
+    for (const [id, bytes] of this.mempool.entries()) {
+      current.add(id);
+      const since = seen.get(id);
+      if (since === undefined) seen.set(id, now);
+      else if (now - since >= this.config.reforwardAfterMs && again.length < REFORWARD_BATCH) {
+        again.push(bytes);
+        seen.set(id, now);
+      }
+    }
+    for (const id of seen.keys()) if (!current.has(id)) seen.delete(id);
+    if (again.length === 0) return;
+    this.log.info({ txs: again.length }, "forwarding lingering pending transactions again");
+    for (const bytes of again) this.#forward(bytes);
+  }
+
   #scheduleSyncPoll(): void {
     // Idle validators exchange no consensus messages, so a node that restarted behind would
     // not learn it is behind: ask the peers for anything above our head now and then.
     this.#syncTimer = setTimeout(() => {
       this.#requestBlocks(this.replica.height + 1, "all");
+      this.#reforwardLingering();
       this.#scheduleSyncPoll();
     }, SYNC_POLL_MS);
     this.#syncTimer.unref();

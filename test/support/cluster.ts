@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { writeElectionDirectory } from "../../src/cli/election-dir.ts";
-import { loadConfig } from "../../src/node/config.ts";
+import { loadConfig, type NodeConfig } from "../../src/node/config.ts";
 import { ValidatorNode } from "../../src/node/validator-node.ts";
 import { fixtureElection } from "./election-fixture.ts";
 import { freePorts } from "./ports.ts";
@@ -26,6 +26,7 @@ export async function startNode(
   ports: number[],
   count: number,
   extraEnv: Record<string, string> = {},
+  overrides: Partial<NodeConfig> = {},
 ) {
   const env = {
     SAYLAU_P2P_LISTEN: `/ip4/127.0.0.1/tcp/${ports[index]}`,
@@ -38,7 +39,7 @@ export async function startNode(
   };
   const config = loadConfig(join(dir, "validators", String(index), "config.json"), env);
   return ValidatorNode.start(
-    { ...config, consensusTimeoutMs: 500 },
+    { ...config, consensusTimeoutMs: 500, ...overrides },
     { logger: pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }) },
   );
 }

@@ -35,6 +35,36 @@ describe("consensus engine, scripted", () => {
     }
   });
 
+  it("one validator's stray PREPARE does not make idle replicas change view; f+1 do", () => {
+    const c = new ManualCluster(4);
+    const codec = c.engines[0]!.codecs.message;
+    const hash = blockHash(payloadFor(1, 3));
+    const prepareFrom = (sender: number) =>
+      encodeWith(codec, {
+        type: "prepare",
+        electionId: c.electionId,
+        height: 1,
+        view: 0,
+        sender,
+        blockHash: hash,
+        sig: c.crypto
+          .signerFor(sender)
+          .sign(consensusStatement(c.electionId, "prepare", 1, 0, hash, null)),
+      } as never);
+    const viewChanges = () =>
+      c.inbox.filter((m) => m.message.type === "view-change").map((m) => m.from);
+    // Validator 3 alone signs a PREPARE for a block nobody proposed; nobody has work pending.
+    for (const to of [0, 1, 2]) c.run(to, c.engines[to]!.step(prepareFrom(3)));
+    c.tickAll(TIMEOUTS.maxMs * 4);
+    expect(viewChanges()).toEqual([]);
+    expect(c.engines.map((e) => e.view)).toEqual([0, 0, 0, 0]);
+    // A second validator's message at this height: f+1 = 2 senders, so at least one honest
+    // validator is working on it, and the view timer runs.
+    c.run(0, c.engines[0]!.step(prepareFrom(2)));
+    c.tickAll(TIMEOUTS.maxMs * 5);
+    expect(viewChanges()).toContain(0);
+  });
+
   it("leader crash mid-round: the others change view and decide another proposal", () => {
     const c = new ManualCluster(4);
     const leader = leaderOf(1, 0, 4);
