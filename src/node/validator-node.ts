@@ -48,6 +48,9 @@ const FALLBACK_CANDIDATE_TXS = 32;
 const MAX_CLOCK_SKEW_MS = 30_000;
 const VERIFIED_CACHE_LIMIT = 500_000;
 const SYNC_POLL_MS = 2000;
+/** How long a voter whose ballot failed its proofs has its ballots checked before forwarding. */
+const PROOF_FAILURE_MEMORY_MS = 10 * 60_000;
+const PROOF_FAILURES_KEPT = 100_000;
 /** Transactions forwarded again per poll, at most (see #reforwardLingering). */
 const REFORWARD_BATCH = 1024;
 const FORWARD_LINGER_MS = 20;
@@ -86,6 +89,8 @@ export class ValidatorNode {
   /** Ids (hex) whose signature and proofs are verified, so blocks need not check them again. */
   readonly verified = new Set<string>();
   readonly #admittedAt = new Map<string, number>();
+  /** Credentials whose ballot failed its proof check here, and when (see submit). */
+  readonly #proofFailures = new Map<string, number>();
   /** When each pending transaction was first seen pending here, or last forwarded again. */
   readonly #pendingSince = new Map<string, number>();
   readonly #validated = new Map<string, NextBlock>();
@@ -311,7 +316,13 @@ export class ValidatorNode {
     // instead of after. Its signature is checked first, so what this node forwards is at
     // least signed by a registered voter (peers hold a bad signature against us, not a bad
     // proof). Other transactions are cheap to check and are forwarded once admitted.
-    const forwardEarly = !fromPeer && tx.type === "ballot" && !this.verified.has(id);
+    // A voter whose ballot recently failed its proof check is not given that head start:
+    // otherwise one voter could make every validator check bad proofs, ballot after ballot.
+    const forwardEarly =
+      !fromPeer &&
+      tx.type === "ballot" &&
+      !this.verified.has(id) &&
+      !this.#recentProofFailure(tx.credential);
     if (forwardEarly) {
       if (!verifySignature(tx.credential, signingMessage(tx), tx.sig, true)) {
         throw new SaylauError("ledger/bad_signature", "ballot signature does not verify");
@@ -322,6 +333,9 @@ export class ValidatorNode {
       const verdict = await this.pool.verify(bytes, id);
       if (!verdict.ok) {
         this.metrics.rejected.inc({ code: verdict.code ?? "unknown" });
+        if (tx.type === "ballot" && (verdict.code ?? "").startsWith("election/")) {
+          this.#noteProofFailure(tx.credential);
+        }
         throw new SaylauError(
           verdict.code ?? "node/verify_failed",
           verdict.message ?? "transaction does not verify",
@@ -399,6 +413,21 @@ export class ValidatorNode {
         return;
       }
     }
+  }
+
+  #recentProofFailure(credential: Uint8Array): boolean {
+    const at = this.#proofFailures.get(toHex(credential));
+    return at !== undefined && performance.now() - at < PROOF_FAILURE_MEMORY_MS;
+  }
+
+  #noteProofFailure(credential: Uint8Array): void {
+    const hex = toHex(credential);
+    this.#proofFailures.delete(hex);
+    if (this.#proofFailures.size >= PROOF_FAILURES_KEPT) {
+      const oldest = this.#proofFailures.keys().next();
+      if (!oldest.done) this.#proofFailures.delete(oldest.value);
+    }
+    this.#proofFailures.set(hex, performance.now());
   }
 
   /** Pending transactions reloaded after a restart are checked again before they are proposed. */

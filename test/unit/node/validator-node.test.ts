@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
-import { txId } from "../../../src/ledger/transactions.ts";
+import {
+  type BallotTx,
+  decodeTransaction,
+  encodeTransaction,
+  signTransaction,
+  txId,
+} from "../../../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
@@ -114,6 +120,50 @@ describe("four validators in one process", () => {
     await until("the batch to commit", () =>
       nodes.every((n) => n.replica.tip.state.credentials === before + 2),
     );
+  }, 60_000);
+
+  it("forwards a ballot before its proofs are checked, but not again for a voter whose proofs failed", async () => {
+    const { setup, ctx } = env;
+    const voter = setup.voters[4]!;
+    const badBallot = (seq: number) => {
+      const good = decodeTransaction(
+        ballotTx(
+          ctx.crypto,
+          voter,
+          [
+            [0, 1, 0],
+            [0, 0, 1, 0],
+          ],
+          seq,
+        ),
+      ) as BallotTx;
+      const { sig: _sig, ...unsigned } = good;
+      const ballot = structuredClone(unsigned.ballot);
+      ballot.contests[0]!.selections[1]!.proof[0]!.v[3]! ^= 1;
+      return encodeTransaction(signTransaction<BallotTx>({ ...unsigned, ballot }, voter.seed));
+    };
+    const badProofsSeenBy = async (node: ValidatorNode) => {
+      const text = await node.metrics.registry.getSingleMetricAsString(
+        "saylau_rejected_transactions_total",
+      );
+      return text
+        .split("\n")
+        .filter((l) => l.includes('code="election/'))
+        .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+    };
+    const before = await badProofsSeenBy(nodes[1]!);
+    const first = await post(nodes[0]!, "/v1/ballots", badBallot(10));
+    expect(first.status).toBe(422);
+    // The other validators got it before validator 0 had checked it, and checked it too.
+    await until("validator 1 to check the forwarded ballot", async () => {
+      return (await badProofsSeenBy(nodes[1]!)) === before + 1;
+    });
+    // The same voter's next ballot is checked by validator 0 alone, then refused.
+    const second = await post(nodes[0]!, "/v1/ballots", badBallot(11));
+    expect(second.status).toBe(422);
+    expect((second.body.error as { code: string }).code).toMatch(/^election\//);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await badProofsSeenBy(nodes[1]!)).toBe(before + 1);
   }, 60_000);
 
   it("says a pending ballot was dropped, and why, once a later ballot of its voter counts", async () => {
