@@ -98,8 +98,11 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
     });
   }
   if (handedOver.size > 0) {
-    const known = handedOver.get(toHex(bytes));
+    const hex = toHex(bytes);
+    const known = handedOver.get(hex);
     if (known !== undefined) {
+      // Taken once: later decodings of this array come from the memo above.
+      handedOver.delete(hex);
       remember(bytes, known);
       return known;
     }
@@ -121,10 +124,10 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
  * validator's verification workers decode every ballot point; its main thread then needs
  * the ciphertexts again for the tally, and an inverse square root per point there would be
  * main-thread work the workers have already done). Keyed by the canonical encoding, which
- * names exactly one point; bounded, oldest first out. Only a decoding made by decodePoint
+ * names exactly one point; each entry is used once, bounded, oldest first out. Only a decoding made by decodePoint
  * itself may be handed over (see handOverDecoding), so a hit returns what decoding would.
  */
-const HANDED_OVER_LIMIT = 100_000;
+const HANDED_OVER_LIMIT = 50_000;
 const handedOver = new Map<string, Point>();
 
 /** A decoded point in a form that crosses threads: its encoding and affine coordinates. */

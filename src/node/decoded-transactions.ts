@@ -16,7 +16,8 @@ export class DecodedTransactions {
   readonly #byId = new Map<string, Transaction>();
   readonly #limit: number;
 
-  constructor(limit = 20_000) {
+  /** A decoded ballot takes some 5-8 KB: 8,192 of them, up to about 60 MB. */
+  constructor(limit = 8192) {
     this.#limit = limit;
   }
 

@@ -143,7 +143,7 @@ describe("ristretto255 (RFC 9496)", () => {
     expect(codeOf(() => decodePoint(buffer))).toBe("election/bad_point");
   });
 
-  it("serves a decoding handed over from another thread for any copy of the same bytes", () => {
+  it("serves a decoding handed over from another thread to a copy of the same bytes, once", () => {
     const seven = fromHex(MULTIPLES_OF_G[7]!);
     const exported = structuredClone(handOverDecoding(seven)); // as postMessage carries it
     expect(exported.hex).toBe(MULTIPLES_OF_G[7]);
@@ -152,8 +152,17 @@ describe("ristretto255 (RFC 9496)", () => {
     const first = decodePoint(copy);
     expect(first.equals(G.multiply(7n))).toBe(true);
     expect(toHex(encodePoint(first))).toBe(MULTIPLES_OF_G[7]);
-    // Another copy gets the very object taken over: no decoding was done for either.
-    expect(decodePoint(fromHex(MULTIPLES_OF_G[7]!))).toBe(first);
+    // The same array again: the per-array memo; another copy: decoded afresh, equal.
+    expect(decodePoint(copy)).toBe(first);
+    const other = decodePoint(fromHex(MULTIPLES_OF_G[7]!));
+    expect(other).not.toBe(first);
+    expect(other.equals(first)).toBe(true);
+    // What is handed over is used as is, without decoding: here, deliberately, another
+    // point's coordinates under 9G's encoding (which is why only decodePoint's own decodings
+    // may be handed over, by a thread of the same process).
+    const nine = fromHex(MULTIPLES_OF_G[9]!);
+    takeOverDecodings([{ ...handOverDecoding(fromHex(MULTIPLES_OF_G[10]!)), hex: toHex(nine) }]);
+    expect(decodePoint(nine).equals(G.multiply(10n))).toBe(true);
     // Bytes not handed over still decode, and invalid ones still fail.
     expect(decodePoint(fromHex(MULTIPLES_OF_G[8]!)).equals(G.multiply(8n))).toBe(true);
     expect(codeOf(() => decodePoint(fromHex(INVALID_ENCODINGS[4]!)))).toBe("election/bad_point");
