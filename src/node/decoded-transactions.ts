@@ -25,9 +25,15 @@ export class DecodedTransactions {
     return this.#byId.size;
   }
 
-  /** The value, id and id bytes of one encoded transaction; throws as decodeTransaction does. */
-  decodeWithId(bytes: Uint8Array): { tx: Transaction; id: string; idBytes: Uint8Array } {
-    const idBytes = txId(bytes);
+  /**
+   * The value, id and id bytes of one encoded transaction; throws as decodeTransaction does.
+   * `knownId` is txId(bytes) when the caller has computed it already.
+   */
+  decodeWithId(
+    bytes: Uint8Array,
+    knownId?: Uint8Array,
+  ): { tx: Transaction; id: string; idBytes: Uint8Array } {
+    const idBytes = knownId ?? txId(bytes);
     const id = toHex(idBytes);
     let tx = this.#byId.get(id);
     if (tx === undefined) {

@@ -52,7 +52,7 @@ const SYNC_POLL_MS = 2000;
 const PROOF_FAILURE_MEMORY_MS = 10 * 60_000;
 const PROOF_FAILURES_KEPT = 100_000;
 /** Transactions forwarded again per poll, at most (see #reforwardLingering). */
-const REFORWARD_BATCH = 1024;
+const REFORWARD_BATCH = 256;
 const FORWARD_LINGER_MS = 20;
 /** Forwarded transactions one peer may have waiting for checks at once. */
 const MAX_FORWARDED_IN_FLIGHT = 512;
@@ -91,8 +91,10 @@ export class ValidatorNode {
   readonly #admittedAt = new Map<string, number>();
   /** Credentials whose ballot failed its proof check here, and when (see submit). */
   readonly #proofFailures = new Map<string, number>();
-  /** When each pending transaction was first seen pending here, or last forwarded again. */
+  /** When each pending transaction was last forwarded again (while the chain is idle). */
   readonly #pendingSince = new Map<string, number>();
+  /** When this node last committed a block (or started). */
+  #lastCommitAt = performance.now();
   readonly #validated = new Map<string, NextBlock>();
   #candidate: { height: number; full: boolean } | null = null;
   #building = false;
@@ -288,7 +290,12 @@ export class ValidatorNode {
         `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`,
       );
     }
-    const { tx, id, idBytes } = this.replica.decoded.decodeWithId(bytes);
+    const idBytes = txId(bytes);
+    const id = toHex(idBytes);
+    // A peer forwards again what lingers in its pool; what is pending here costs no decoding.
+    if (fromPeer && this.mempool.has(id))
+      throw new SaylauError("mempool/duplicate", `transaction ${id} is already pending`, { id });
+    const { tx } = this.replica.decoded.decodeWithId(bytes, idBytes);
     if (onlyType !== undefined && tx.type !== onlyType) {
       throw new SaylauError(
         "api/invalid_request",
@@ -610,19 +617,26 @@ export class ValidatorNode {
    * restarted, reloading its pool) may hold transactions the others never got, and only a
    * leader that has a transaction proposes it. The consensus engine no longer changes view on
    * one validator's word (see docs/CONSENSUS.md), so such a transaction would wait until this
-   * validator leads. Instead, what stays pending here for `reforwardAfterMs` is sent again
-   * (peers that have it already drop it as a duplicate), at most REFORWARD_BATCH per poll.
+   * validator leads, and while nothing else is committed the height, and so the leader, do
+   * not change. So when no block has been committed for `reforwardAfterMs`, what is pending
+   * here is sent again, each transaction at most once per `reforwardAfterMs` (peers that have
+   * it drop it as a duplicate), at most REFORWARD_BATCH per poll. While blocks are being committed the leader rotates with the
+   * height and this validator proposes its own pending transactions in its turn.
    */
   #reforwardLingering(): void {
     const now = performance.now();
+    if (now - this.#lastCommitAt < this.config.reforwardAfterMs) {
+      this.#pendingSince.clear();
+      return;
+    }
     const seen = this.#pendingSince;
     const again: Uint8Array[] = [];
     const current = new Set<string>();
     for (const [id, bytes] of this.mempool.entries()) {
       current.add(id);
-      const since = seen.get(id);
-      if (since === undefined) seen.set(id, now);
-      else if (now - since >= this.config.reforwardAfterMs && again.length < REFORWARD_BATCH) {
+      const last = seen.get(id);
+      const due = last === undefined || now - last >= this.config.reforwardAfterMs;
+      if (due && again.length < REFORWARD_BATCH) {
         again.push(bytes);
         seen.set(id, now);
       }
@@ -754,6 +768,7 @@ export class ValidatorNode {
     this.#candidate = null;
     const ids = next.block.txs.map((t) => toHex(txId(t)));
     this.replica.decoded.forget(ids);
+    this.#lastCommitAt = performance.now();
     await this.mempool.remove(ids);
     const now = performance.now();
     for (const id of ids) {
