@@ -24,7 +24,7 @@ import {
   checkViewChange,
   checkVote,
 } from "./check-message.ts";
-import { type EquivocationPhase, makeEvidence } from "./evidence.ts";
+import { type EquivocationPhase, makeEvidence, statementOrder } from "./evidence.ts";
 import { addVote, HeightState, signedKey, sortedSignatures } from "./height-state.ts";
 import {
   type CommitMessage,
@@ -359,8 +359,14 @@ export class ConsensusEngine {
           bytesEqual(first.blockHash, m.blockHash)
         );
       }
-      case "view-change":
-        return this.hs.viewChanges.get(m.view)?.has(m.sender) === true;
+      case "view-change": {
+        const earlier = this.hs.viewChanges.get(m.view)?.get(m.sender);
+        if (earlier === undefined) return false;
+        if (bytesEqual(earlier.sig, m.sig)) return true;
+        // One differing VIEW-CHANGE per (sender, view) is checked for equivocation; checking
+        // more would let a validator make us verify certificates over and over.
+        return this.hs.viewChangeConflictChecked.has(`${m.sender}/${m.view}`);
+      }
       case "new-view": {
         const round = this.hs.rounds.get(m.view);
         return round?.newView != null && bytesEqual(round.newView.sig, m.sig);
@@ -477,6 +483,8 @@ export class ConsensusEngine {
   }
 
   private onViewChange(m: ViewChangeMessage): void {
+    const earlier = this.hs.viewChanges.get(m.view)?.get(m.sender);
+    if (earlier !== undefined) return void this.checkViewChangeConflict(earlier, m);
     if (m.prepared?.payload != null) {
       this.hs.payloads.set(toHex(m.prepared.blockHash), m.prepared.payload);
     }
@@ -500,6 +508,29 @@ export class ConsensusEngine {
     const ahead = [...this.hs.highestViewChange.values()].filter((v) => v > level);
     if (ahead.length >= this.faultTolerance + 1) this.startViewChange(Math.min(...ahead));
     this.maybeSendNewView(m.view);
+  }
+
+  /**
+   * A second, verified VIEW-CHANGE from a validator for a view it already asked for. Signing
+   * two that name different prepared certificates is equivocation: reported once. The first
+   * one stays the one that counts.
+   */
+  private checkViewChangeConflict(earlier: ViewChangeMessage, m: ViewChangeMessage): void {
+    this.hs.viewChangeConflictChecked.add(`${m.sender}/${m.view}`);
+    const statementOf = (vc: ViewChangeMessage) => ({
+      blockHash: vc.prepared?.blockHash ?? null,
+      preparedView: vc.prepared?.view ?? null,
+      sig: vc.sig,
+    });
+    const a = statementOf(earlier);
+    const b = statementOf(m);
+    if (statementOrder(a, b) === 0) {
+      return void this.drop("consensus/duplicate", `view-change ${m.view} from ${m.sender}`);
+    }
+    this.out.push({
+      type: "evidence",
+      evidence: makeEvidence(m.sender, this.currentHeight, m.view, "view-change", a, b),
+    });
   }
 
   private onNewView(m: NewViewMessage): void {

@@ -1,9 +1,10 @@
 /**
- * Proof of equivocation: two signatures by one validator on different blocks for the same
- * (height, view, phase). Self-contained: anyone with the manifest can check it with
+ * Proof of equivocation: two signatures by one validator on different statements for the same
+ * (height, view, phase): two blocks proposed, prepared or committed, or two VIEW-CHANGEs naming
+ * different prepared certificates. Self-contained: anyone with the manifest can check it with
  * verifyEvidence, without trusting whoever reported it.
  */
-import { bytes, type Codec, oneOf, struct, uint } from "../codec/schema.ts";
+import { bytes, type Codec, nullable, oneOf, struct, uint } from "../codec/schema.ts";
 import { compareBytes } from "../crypto/bytes.ts";
 import { SIGNATURE_LENGTH } from "../crypto/ed25519-rule.ts";
 import { HASH_LENGTH } from "../crypto/hash.ts";
@@ -12,10 +13,21 @@ import { MAX_HEIGHT, MAX_VIEW } from "./messages.ts";
 import { commitStatement, consensusStatement } from "./statements.ts";
 import type { VerifyFn } from "./types.ts";
 
-export type EquivocationPhase = "pre-prepare" | "prepare" | "commit";
+export type EquivocationPhase = "pre-prepare" | "prepare" | "commit" | "view-change";
 
 export interface SignedHash {
   readonly blockHash: Uint8Array;
+  readonly sig: Uint8Array;
+}
+
+/**
+ * One signed statement of the evidence. For PRE-PREPARE, PREPARE and COMMIT: the block hash,
+ * and preparedView null. For VIEW-CHANGE: the highest prepared block and its view, both null
+ * when the validator had prepared nothing.
+ */
+export interface SignedStatement {
+  readonly blockHash: Uint8Array | null;
+  readonly preparedView: number | null;
   readonly sig: Uint8Array;
 }
 
@@ -24,43 +36,82 @@ export interface Evidence {
   readonly height: number;
   readonly view: number;
   readonly phase: EquivocationPhase;
-  /** The two conflicting statements, ordered by blockHash so one pair has one encoding. */
-  readonly first: SignedHash;
-  readonly second: SignedHash;
+  /** The two conflicting statements, in statementOrder, so one pair has one encoding. */
+  readonly first: SignedStatement;
+  readonly second: SignedStatement;
 }
 
-const SignedHashCodec = struct({ blockHash: bytes(HASH_LENGTH), sig: bytes(SIGNATURE_LENGTH) });
+const SignedStatementCodec = struct({
+  blockHash: nullable(bytes(HASH_LENGTH)),
+  preparedView: nullable(uint(MAX_VIEW)),
+  sig: bytes(SIGNATURE_LENGTH),
+});
 export const EvidenceCodec: Codec<Evidence> = struct({
   validator: uint(),
   height: uint(MAX_HEIGHT),
   view: uint(MAX_VIEW),
-  phase: oneOf(["pre-prepare", "prepare", "commit"] as const),
-  first: SignedHashCodec,
-  second: SignedHashCodec,
+  phase: oneOf(["pre-prepare", "prepare", "commit", "view-change"] as const),
+  first: SignedStatementCodec,
+  second: SignedStatementCodec,
 });
+
+/** Order of statements: by block hash (none first), then prepared view (none first). */
+export function statementOrder(a: SignedStatement, b: SignedStatement): number {
+  if (a.blockHash === null || b.blockHash === null) {
+    if (a.blockHash !== b.blockHash) return a.blockHash === null ? -1 : 1;
+  } else {
+    const byHash = compareBytes(a.blockHash, b.blockHash);
+    if (byHash !== 0) return byHash;
+  }
+  return (a.preparedView ?? -1) - (b.preparedView ?? -1);
+}
 
 export function makeEvidence(
   validator: number,
   height: number,
   view: number,
   phase: EquivocationPhase,
-  a: SignedHash,
-  b: SignedHash,
+  a: SignedHash | SignedStatement,
+  b: SignedHash | SignedStatement,
 ): Evidence {
-  const [first, second] = compareBytes(a.blockHash, b.blockHash) < 0 ? [a, b] : [b, a];
+  const sa = asStatement(a);
+  const sb = asStatement(b);
+  const [first, second] = statementOrder(sa, sb) < 0 ? [sa, sb] : [sb, sa];
   return { validator, height, view, phase, first, second };
 }
 
+function asStatement(s: SignedHash | SignedStatement): SignedStatement {
+  return {
+    blockHash: s.blockHash,
+    preparedView: "preparedView" in s ? s.preparedView : null,
+    sig: s.sig,
+  };
+}
+
+/** The 32 bytes the validator signed for one statement of the evidence. */
 export function phaseStatement(
   electionId: Uint8Array,
   phase: EquivocationPhase,
   height: number,
   view: number,
-  blockHash: Uint8Array,
+  signed: Omit<SignedStatement, "sig">,
 ): Uint8Array {
+  if (phase === "view-change") {
+    return consensusStatement(
+      electionId,
+      "view-change",
+      height,
+      view,
+      signed.blockHash,
+      signed.preparedView,
+    );
+  }
+  if (signed.blockHash === null || signed.preparedView !== null) {
+    throw new SaylauError("consensus/bad_evidence", `a ${phase} statement names one block`);
+  }
   return phase === "commit"
-    ? commitStatement(electionId, height, view, blockHash)
-    : consensusStatement(electionId, phase, height, view, blockHash, null);
+    ? commitStatement(electionId, height, view, signed.blockHash)
+    : consensusStatement(electionId, phase, height, view, signed.blockHash, null);
 }
 
 /** Throws `consensus/bad_evidence` unless the evidence proves equivocation. */
@@ -75,17 +126,30 @@ export function verifyEvidence(
   EvidenceCodec.check(evidence, "evidence");
   const key = validators[evidence.validator];
   if (key === undefined) throw fail(`validator ${evidence.validator} is not in the set`);
-  if (compareBytes(evidence.first.blockHash, evidence.second.blockHash) >= 0) {
-    throw fail("the two block hashes must differ and be in ascending order");
+  if (statementOrder(evidence.first, evidence.second) >= 0) {
+    throw fail("the two statements must differ and be in ascending order");
+  }
+  if (
+    evidence.phase === "view-change" &&
+    [evidence.first, evidence.second].some(
+      (s) => (s.blockHash === null) !== (s.preparedView === null),
+    )
+  ) {
+    throw fail("a view-change statement names a prepared block and its view, or neither");
   }
   for (const signed of [evidence.first, evidence.second]) {
-    const statement = phaseStatement(
-      electionId,
-      evidence.phase,
-      evidence.height,
-      evidence.view,
-      signed.blockHash,
-    );
+    let statement: Uint8Array;
+    try {
+      statement = phaseStatement(
+        electionId,
+        evidence.phase,
+        evidence.height,
+        evidence.view,
+        signed,
+      );
+    } catch (err) {
+      throw fail((err as Error).message);
+    }
     if (!verify(key, statement, signed.sig)) throw fail("a signature does not verify");
   }
 }

@@ -54,6 +54,8 @@ export class HeightState {
   readonly firstSigned = new Map<string, SignedHash>();
   /** Whether work is under way at this height (arms the view timer). */
   active = false;
+  /** (sender, view) pairs whose second, differing VIEW-CHANGE has been checked. */
+  readonly viewChangeConflictChecked = new Set<string>();
   /** Validators whose verified messages for this height this replica has received. */
   readonly heardFrom = new Set<number>();
 

@@ -65,6 +65,63 @@ describe("consensus engine, scripted", () => {
     expect(viewChanges()).toContain(0);
   });
 
+  it("two VIEW-CHANGEs from one validator naming different prepared blocks are evidence", () => {
+    const c = new ManualCluster(4);
+    const leader = leaderOf(1, 0, 4);
+    const rogue = leader === 3 ? 2 : 3;
+    const replica = [0, 1, 2, 3].find((i) => i !== leader && i !== rogue)!;
+    c.propose(leader, payloadFor(1, leader));
+    // Everyone prepares in view 0; no COMMIT is delivered, so nothing is decided.
+    c.deliver((m) => m.message.type !== "commit");
+    c.inbox = [];
+    // The rogue's timer expires: it asks for view 1 naming its prepared certificate...
+    c.run(rogue, c.engines[rogue]!.tick(TIMEOUTS.baseMs));
+    const honestLooking = c.inbox.find(
+      (m) => m.from === rogue && m.to === replica && m.message.type === "view-change",
+    )!;
+    expect(honestLooking.message.type === "view-change" && honestLooking.message.prepared).not.toBe(
+      null,
+    );
+    // ...and also signs one for view 1 that claims it prepared nothing.
+    const claimsNothing = encodeWith(c.engines[0]!.codecs.message, {
+      type: "view-change",
+      electionId: c.electionId,
+      height: 1,
+      view: 1,
+      sender: rogue,
+      prepared: null,
+      sig: c.crypto
+        .signerFor(rogue)
+        .sign(consensusStatement(c.electionId, "view-change", 1, 1, null, null)),
+    } as never);
+    expect(c.engines[replica]!.step(honestLooking.bytes).some((a) => a.type === "dropped")).toBe(
+      false,
+    );
+    const reaction = c.engines[replica]!.step(claimsNothing);
+    const evidence = reaction.find((a) => a.type === "evidence");
+    expect(evidence?.type).toBe("evidence");
+    if (evidence?.type === "evidence") {
+      expect(evidence.evidence).toMatchObject({ validator: rogue, view: 1, phase: "view-change" });
+      expect(() =>
+        verifyEvidence(c.electionId, c.crypto.publicKeys, evidence.evidence, c.crypto.verify),
+      ).not.toThrow();
+      // Tampering with either statement breaks it.
+      const tampered = {
+        ...evidence.evidence,
+        second: { ...evidence.evidence.second, preparedView: 5 },
+      };
+      expect(() =>
+        verifyEvidence(c.electionId, c.crypto.publicKeys, tampered, c.crypto.verify),
+      ).toThrow();
+    }
+    // Sent again, the conflicting one is dropped before any check, and reported no more.
+    const again = c.engines[replica]!.step(claimsNothing);
+    expect(again.some((a) => a.type === "evidence")).toBe(false);
+    expect(again.find((a) => a.type === "dropped")).toMatchObject({
+      reason: "consensus/duplicate",
+    });
+  });
+
   it("leader crash mid-round: the others change view and decide another proposal", () => {
     const c = new ManualCluster(4);
     const leader = leaderOf(1, 0, 4);
