@@ -277,7 +277,10 @@ export class ValidatorNode {
 
   // ------------------------------------------------------------------ admission
 
-  /** Admission: the full validity check, then durable in the pool, then forwarded. */
+  /**
+   * Admission: the full validity check, then durable in the pool, then forwarded to the
+   * other validators (a ballot from a client: before its proofs are checked, see below).
+   */
   async submit(
     bytes: Uint8Array,
     onlyType?: "ballot",
