@@ -11,6 +11,7 @@ import {
   verify as nodeVerify,
   randomBytes,
 } from "node:crypto";
+import { setBounded } from "../bounded-map.ts";
 import { SaylauError } from "../errors.ts";
 import { concatBytes, toHex } from "./bytes.ts";
 import {
@@ -45,12 +46,7 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
         type: "spki",
       })
     : null;
-  if (keyCache.size >= KEY_CACHE_LIMIT) {
-    // Map iterates in insertion order: drop the oldest entry.
-    const oldest = keyCache.keys().next();
-    if (!oldest.done) keyCache.delete(oldest.value);
-  }
-  keyCache.set(id, keyObject);
+  setBounded(keyCache, id, keyObject, KEY_CACHE_LIMIT);
   return keyObject;
 }
 

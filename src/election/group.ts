@@ -9,6 +9,7 @@
  * byte-array object (and re-checked against the bytes on every use).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
+import { setBounded } from "../bounded-map.ts";
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 
@@ -124,8 +125,9 @@ export function decodePoint(bytes: Uint8Array, field = "point"): Point {
  * validator's verification workers decode every ballot point; its main thread then needs
  * the ciphertexts again for the tally, and an inverse square root per point there would be
  * main-thread work the workers have already done). Keyed by the canonical encoding, which
- * names exactly one point; each entry is used once, bounded, oldest first out. Only a decoding made by decodePoint
- * itself may be handed over (see handOverDecoding), so a hit returns what decoding would.
+ * names exactly one point; each entry is used once, bounded, oldest first out. Only a
+ * decoding made by decodePoint itself may be handed over (see handOverDecoding), so a hit
+ * returns what decoding would.
  */
 const HANDED_OVER_LIMIT = 50_000;
 const handedOver = new Map<string, Point>();
@@ -150,11 +152,7 @@ export function handOverDecoding(bytes: Uint8Array): HandedOverPoint {
 export function takeOverDecodings(points: readonly HandedOverPoint[]): void {
   for (const p of points) {
     if (handedOver.has(p.hex)) continue;
-    if (handedOver.size >= HANDED_OVER_LIMIT) {
-      const oldest = handedOver.keys().next();
-      if (!oldest.done) handedOver.delete(oldest.value);
-    }
-    handedOver.set(p.hex, Point.fromAffine({ x: p.x, y: p.y }));
+    setBounded(handedOver, p.hex, Point.fromAffine({ x: p.x, y: p.y }), HANDED_OVER_LIMIT);
   }
 }
 

@@ -8,6 +8,7 @@
  * one encoding and one value; the values are never modified by the node; and each is decoded
  * from a private copy of its bytes, so it does not pin the request or frame it came in.
  */
+import { setBounded } from "../bounded-map.ts";
 import { toHex } from "../crypto/bytes.ts";
 import type { TxDecoder } from "../ledger/apply.ts";
 import { decodeTransaction, type Transaction, txId } from "../ledger/transactions.ts";
@@ -38,11 +39,7 @@ export class DecodedTransactions {
     let tx = this.#byId.get(id);
     if (tx === undefined) {
       tx = decodeTransaction(Uint8Array.from(bytes));
-      if (this.#byId.size >= this.#limit) {
-        const oldest = this.#byId.keys().next();
-        if (!oldest.done) this.#byId.delete(oldest.value);
-      }
-      this.#byId.set(id, tx);
+      setBounded(this.#byId, id, tx, this.#limit);
     }
     return { tx, id, idBytes };
   }

@@ -3,6 +3,7 @@
  * and log frontier), with the pure state machine in between. Validation and commits are
  * serialised, so a proposal is always checked against the tip it will be applied to.
  */
+import { setBounded } from "../bounded-map.ts";
 import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 import type { LedgerContext } from "../ledger/apply.ts";
@@ -120,18 +121,11 @@ export class LedgerReplica {
         const record = r === undefined ? null : decodeCredentialRecord(r);
         out[at] = record;
         // A commit that landed during the read may have changed it: keep only what is current.
-        if (epoch === this.#epoch) this.#remember(hexes[at]!, record);
+        if (epoch === this.#epoch)
+          setBounded(this.#records, hexes[at]!, record, CREDENTIAL_CACHE_LIMIT);
       });
     }
     return out as (CredentialRecord | null)[];
-  }
-
-  #remember(hex: string, record: CredentialRecord | null): void {
-    if (this.#records.size >= CREDENTIAL_CACHE_LIMIT && !this.#records.has(hex)) {
-      const oldest = this.#records.keys().next();
-      if (!oldest.done) this.#records.delete(oldest.value);
-    }
-    this.#records.set(hex, record);
   }
 
   async propose(
@@ -176,7 +170,9 @@ export class LedgerReplica {
     });
     this.#tip = next.tip;
     this.#epoch++;
-    for (const [hex, record] of next.writes) this.#remember(hex, record);
+    for (const [hex, record] of next.writes) {
+      setBounded(this.#records, hex, record, CREDENTIAL_CACHE_LIMIT);
+    }
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
+import { setBounded } from "../bounded-map.ts";
 import { decodeCertificate } from "../consensus/certificate.ts";
 import { leaderOf } from "../consensus/quorum.ts";
 import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
@@ -432,12 +433,8 @@ export class ValidatorNode {
 
   #noteProofFailure(credential: Uint8Array): void {
     const hex = toHex(credential);
-    this.#proofFailures.delete(hex);
-    if (this.#proofFailures.size >= PROOF_FAILURES_KEPT) {
-      const oldest = this.#proofFailures.keys().next();
-      if (!oldest.done) this.#proofFailures.delete(oldest.value);
-    }
-    this.#proofFailures.set(hex, performance.now());
+    this.#proofFailures.delete(hex); // re-inserted as the newest
+    setBounded(this.#proofFailures, hex, performance.now(), PROOF_FAILURES_KEPT);
   }
 
   /** Pending transactions reloaded after a restart are checked again before they are proposed. */
