@@ -28,7 +28,10 @@ export interface NodeConfig {
   /** fsync each consensus WAL write (survives power loss, not just a killed process). */
   readonly walSync: boolean;
   readonly rateLimitPerMinute: number;
-  /** A transaction pending this long here is forwarded to the other validators again. */
+  /**
+   * After this long without a committed block, pending transactions are forwarded to the
+   * other validators again (each at most once per this interval).
+   */
   readonly reforwardAfterMs: number;
 }
 

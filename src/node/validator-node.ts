@@ -93,7 +93,7 @@ export class ValidatorNode {
   /** Credentials whose ballot failed its proof check here, and when (see submit). */
   readonly #proofFailures = new Map<string, number>();
   /** When each pending transaction was last forwarded again (while the chain is idle). */
-  readonly #pendingSince = new Map<string, number>();
+  readonly #reforwardedAt = new Map<string, number>();
   /** When this node last committed a block (or started). */
   #lastCommitAt = performance.now();
   readonly #validated = new Map<string, NextBlock>();
@@ -620,28 +620,27 @@ export class ValidatorNode {
    * validator leads, and while nothing else is committed the height, and so the leader, do
    * not change. So when no block has been committed for `reforwardAfterMs`, what is pending
    * here is sent again, each transaction at most once per `reforwardAfterMs` (peers that have
-   * it drop it as a duplicate), at most REFORWARD_BATCH per poll. While blocks are being committed the leader rotates with the
-   * height and this validator proposes its own pending transactions in its turn.
+   * it drop it as a duplicate), at most REFORWARD_BATCH per poll. While blocks are being
+   * committed the leader rotates with the height and this validator proposes its own
+   * pending transactions in its turn.
    */
   #reforwardLingering(): void {
     const now = performance.now();
+    const sent = this.#reforwardedAt;
     if (now - this.#lastCommitAt < this.config.reforwardAfterMs) {
-      this.#pendingSince.clear();
+      sent.clear();
       return;
     }
-    const seen = this.#pendingSince;
+    for (const id of sent.keys()) if (!this.mempool.has(id)) sent.delete(id);
     const again: Uint8Array[] = [];
-    const current = new Set<string>();
     for (const [id, bytes] of this.mempool.entries()) {
-      current.add(id);
-      const last = seen.get(id);
-      const due = last === undefined || now - last >= this.config.reforwardAfterMs;
-      if (due && again.length < REFORWARD_BATCH) {
+      if (again.length >= REFORWARD_BATCH) break;
+      const last = sent.get(id);
+      if (last === undefined || now - last >= this.config.reforwardAfterMs) {
         again.push(bytes);
-        seen.set(id, now);
+        sent.set(id, now);
       }
     }
-    for (const id of seen.keys()) if (!current.has(id)) seen.delete(id);
     if (again.length === 0) return;
     this.log.info({ txs: again.length }, "forwarding lingering pending transactions again");
     for (const bytes of again) this.#forward(bytes);
