@@ -435,7 +435,14 @@ export class ConsensusEngine {
     this.hs.firstSigned.set(reportedKey, first);
     this.out.push({
       type: "evidence",
-      evidence: makeEvidence(sender, this.currentHeight, view, phase, first, { blockHash, sig }),
+      evidence: makeEvidence(
+        sender,
+        this.currentHeight,
+        view,
+        phase,
+        { ...first, preparedView: null },
+        { blockHash, preparedView: null, sig },
+      ),
     });
     return "first-conflict";
   }

@@ -71,21 +71,11 @@ export function makeEvidence(
   height: number,
   view: number,
   phase: EquivocationPhase,
-  a: SignedHash | SignedStatement,
-  b: SignedHash | SignedStatement,
+  a: SignedStatement,
+  b: SignedStatement,
 ): Evidence {
-  const sa = asStatement(a);
-  const sb = asStatement(b);
-  const [first, second] = statementOrder(sa, sb) < 0 ? [sa, sb] : [sb, sa];
+  const [first, second] = statementOrder(a, b) < 0 ? [a, b] : [b, a];
   return { validator, height, view, phase, first, second };
-}
-
-function asStatement(s: SignedHash | SignedStatement): SignedStatement {
-  return {
-    blockHash: s.blockHash,
-    preparedView: "preparedView" in s ? s.preparedView : null,
-    sig: s.sig,
-  };
 }
 
 /** The 32 bytes the validator signed for one statement of the evidence. */
