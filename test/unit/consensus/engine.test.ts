@@ -37,20 +37,8 @@ describe("consensus engine, scripted", () => {
 
   it("one validator's stray PREPARE does not make idle replicas change view; f+1 do", () => {
     const c = new ManualCluster(4);
-    const codec = c.engines[0]!.codecs.message;
     const hash = blockHash(payloadFor(1, 3));
-    const prepareFrom = (sender: number) =>
-      encodeWith(codec, {
-        type: "prepare",
-        electionId: c.electionId,
-        height: 1,
-        view: 0,
-        sender,
-        blockHash: hash,
-        sig: c.crypto
-          .signerFor(sender)
-          .sign(consensusStatement(c.electionId, "prepare", 1, 0, hash, null)),
-      } as never);
+    const prepareFrom = (sender: number) => c.prepareFrom(sender, hash);
     const viewChanges = () =>
       c.inbox.filter((m) => m.message.type === "view-change").map((m) => m.from);
     // Validator 3 alone signs a PREPARE for a block nobody proposed; nobody has work pending.

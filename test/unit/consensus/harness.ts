@@ -2,10 +2,12 @@
  * A hand-driven cluster for scripted tests: every message waits in `inbox` until the test
  * delivers it, so each test sets up exactly the interleaving it is about.
  */
+import { encodeWith } from "../../../src/codec/schema.ts";
 import {
   type Action,
   ConsensusEngine,
   type ConsensusMessage,
+  consensusStatement,
 } from "../../../src/consensus/index.ts";
 import { utf8 } from "../../../src/crypto/bytes.ts";
 import { taggedHash } from "../../../src/crypto/hash.ts";
@@ -92,6 +94,25 @@ export class ManualCluster {
           break;
       }
     }
+  }
+
+  /**
+   * The bytes of a PREPARE for (height 1, view 0) on `hash`, signed by `sender`; `over`
+   * replaces fields after signing, to make forgeries and malformed messages.
+   */
+  prepareFrom(sender: number, hash: Uint8Array, over: Record<string, unknown> = {}): Uint8Array {
+    return encodeWith(this.engines[0]!.codecs.message, {
+      type: "prepare",
+      electionId: this.electionId,
+      height: 1,
+      view: 0,
+      sender,
+      blockHash: hash,
+      sig: this.crypto
+        .signerFor(sender)
+        .sign(consensusStatement(this.electionId, "prepare", 1, 0, hash, null)),
+      ...over,
+    } as never);
   }
 
   propose(i: number, payload: Uint8Array): void {

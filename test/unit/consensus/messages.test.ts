@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeCanonical } from "../../../src/codec/cbor.ts";
 import { encodeWith } from "../../../src/codec/schema.ts";
-import { consensusStatement, type DropReason } from "../../../src/consensus/index.ts";
+import type { DropReason } from "../../../src/consensus/index.ts";
 import { blockHash } from "../../sim/block.ts";
 import { ManualCluster, payloadFor } from "./harness.ts";
 
@@ -17,18 +17,7 @@ describe("received messages are checked and dropped with a typed reason", () => 
   const codec = c.engines[0]!.codecs.message;
   const hash = blockHash(payloadFor(1, 1));
   const prepare = (sender: number, over: Record<string, unknown> = {}) =>
-    encodeWith(codec, {
-      type: "prepare",
-      electionId: c.electionId,
-      height: 1,
-      view: 0,
-      sender,
-      blockHash: hash,
-      sig: c.crypto
-        .signerFor(sender)
-        .sign(consensusStatement(c.electionId, "prepare", 1, 0, hash, null)),
-      ...over,
-    } as never);
+    c.prepareFrom(sender, hash, over);
 
   it("accepts a good prepare once, then reports the duplicate", () => {
     expect(reaction(c, 0, prepare(2))).toBe("accepted");

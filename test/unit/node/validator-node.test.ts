@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
-import {
-  type BallotTx,
-  decodeTransaction,
-  encodeTransaction,
-  signTransaction,
-  txId,
-} from "../../../src/ledger/transactions.ts";
+import { txId } from "../../../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { corruptProof } from "../../support/tamper.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let nodes: ValidatorNode[] = [];
@@ -125,8 +120,8 @@ describe("four validators in one process", () => {
   it("forwards a ballot before its proofs are checked, but not again for a voter whose proofs failed", async () => {
     const { setup, ctx } = env;
     const voter = setup.voters[4]!;
-    const badBallot = (seq: number) => {
-      const good = decodeTransaction(
+    const badBallot = (seq: number) =>
+      corruptProof(
         ballotTx(
           ctx.crypto,
           voter,
@@ -136,12 +131,8 @@ describe("four validators in one process", () => {
           ],
           seq,
         ),
-      ) as BallotTx;
-      const { sig: _sig, ...unsigned } = good;
-      const ballot = structuredClone(unsigned.ballot);
-      ballot.contests[0]!.selections[1]!.proof[0]!.v[3]! ^= 1;
-      return encodeTransaction(signTransaction<BallotTx>({ ...unsigned, ballot }, voter.seed));
-    };
+        voter.seed,
+      );
     const badProofsSeenBy = async (node: ValidatorNode) => {
       const text = await node.metrics.registry.getSingleMetricAsString(
         "saylau_rejected_transactions_total",

@@ -1,16 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
-import {
-  type BallotTx,
-  decodeTransaction,
-  encodeTransaction,
-  signTransaction,
-} from "../../../src/ledger/transactions.ts";
+import { type BallotTx, decodeTransaction } from "../../../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import { VerifyPool } from "../../../src/verify/verify-pool.ts";
 import { verifyTransactions } from "../../../src/verify/verify-transactions.ts";
 import { fixtureElection } from "../../support/election-fixture.ts";
+import { corruptProof } from "../../support/tamper.ts";
 
 const { setup, ctx } = fixtureElection();
 const pool = new VerifyPool({
@@ -20,14 +16,6 @@ const pool = new VerifyPool({
   lingerMs: 5,
 });
 afterAll(() => pool.close());
-
-/** Flips a bit of one proof response and re-signs, so only the proof is wrong. */
-function corruptProof(tx: Uint8Array, seed: Uint8Array): Uint8Array {
-  const { sig: _sig, ...t } = decodeTransaction(tx) as BallotTx;
-  const ballot = structuredClone(t.ballot);
-  ballot.contests[0]!.selections[1]!.proof[0]!.v[3]! ^= 1;
-  return encodeTransaction(signTransaction<BallotTx>({ ...t, ballot }, seed));
-}
 
 describe("transaction verification", () => {
   const good = setup.voters.slice(0, 5).map((v, i) =>
