@@ -165,19 +165,22 @@ export async function expectSameChain(
   timeoutMs: number,
   diagnostics: () => string = () => "",
 ): Promise<number> {
+  // The statuses that agreed are the ones checked below: reading them again could catch a
+  // validator that has committed one more block since, and blocks already decided never change.
+  let s: StatusView[] = [];
   await waitFor(
     `validators ${urls.join(" ")} to agree on one head at height >= ${minHeight}`,
     async () => {
-      const s = await statuses(urls);
-      return (
-        s[0]!.height >= minHeight &&
-        s.every((x) => x.height === s[0]!.height && x.headHash === s[0]!.headHash)
-      );
+      const now = await statuses(urls);
+      const agree =
+        now[0]!.height >= minHeight &&
+        now.every((x) => x.height === now[0]!.height && x.headHash === now[0]!.headHash);
+      if (agree) s = now;
+      return agree;
     },
     timeoutMs,
     async () => `${await describeNodes(urls)}\n${diagnostics()}`,
   );
-  const s = await statuses(urls);
   const height = s[0]!.height;
   const chains = await Promise.all(urls.map((u) => blockHashes(u, height)));
   for (const [i, chain] of chains.entries()) {
