@@ -5,7 +5,7 @@ import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { encodeTally } from "../ledger/ballot-crypto.ts";
-import { type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
+import { type BlockHeader, headerHash } from "../ledger/block.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
@@ -111,8 +111,7 @@ export class NodeQueries implements NodeService {
     // Against the current head: the freshest signed log root that includes the ballot.
     const head = store.head();
     const certificateBytes = await store.certificate(head.height);
-    if (certificateBytes === undefined)
-      throw new SaylauError("store/corrupt", "head has no certificate");
+    if (certificateBytes === undefined) throw store.corrupt("head has no certificate");
     const auditPath = await store.inclusionProof(location.leafIndex, head.header.logSize);
     const receipt = {
       version: 1,
@@ -120,7 +119,9 @@ export class NodeQueries implements NodeService {
       leafIndex: location.leafIndex,
       header: head.header,
       auditPath,
-      certificate: decodeCertificate(certificateBytes),
+      certificate: store.decodeStored("head certificate", () =>
+        decodeCertificate(certificateBytes),
+      ),
     };
     return {
       ballotId: toHex(id),
@@ -134,7 +135,8 @@ export class NodeQueries implements NodeService {
   }
 
   async #blockView(height: number, bytes: Uint8Array): Promise<BlockView> {
-    const block = decodeBlock(bytes);
+    // Stored bytes that do not decode are this node's disk failing (500), not a bad request.
+    const block = this.#node.replica.store.decodeBlockAt(height, bytes);
     const certificate = await this.#node.replica.store.certificate(height);
     return {
       height,
@@ -248,6 +250,8 @@ export class NodeQueries implements NodeService {
   }
 
   health(): { ok: boolean; detail: string } {
+    const corrupt = this.#node.replica.store.corruption;
+    if (corrupt !== undefined) return { ok: false, detail: `store corrupt: ${corrupt.message}` };
     const failure = this.#node.driver.failure;
     if (failure !== undefined)
       return { ok: false, detail: `consensus stopped: ${failure.message}` };

@@ -573,8 +573,11 @@ export class ValidatorNode {
     const blocks: { block: Uint8Array; certificate: Uint8Array }[] = [];
     const last = Math.min(head, fromHeight + Math.min(max, MAX_SYNC_BLOCKS) - 1);
     for (let h = Math.max(1, fromHeight); h <= last; h++) {
-      const block = await this.replica.store.blockBytes(h);
-      const certificate = await this.replica.store.certificate(h);
+      // A read that fails (store/corrupt, logged by the store) ends the reply, not the process.
+      const [block, certificate] = await Promise.all([
+        this.replica.store.blockBytes(h),
+        this.replica.store.certificate(h),
+      ]).catch(() => [undefined, undefined]);
       if (block === undefined || certificate === undefined) break;
       blocks.push({ block, certificate });
     }
