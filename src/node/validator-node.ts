@@ -25,10 +25,11 @@ import { buildApi } from "./api/app.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver } from "./consensus-driver.ts";
 import { ConsensusWal } from "./consensus-wal.ts";
-import { LedgerReplica } from "./ledger-replica.ts";
+import type { LedgerReplica } from "./ledger-replica.ts";
 import { Mempool } from "./mempool.ts";
 import { createMetrics, type NodeMetrics } from "./metrics.ts";
 import { NodeQueries } from "./node-queries.ts";
+import { openLedger } from "./open-ledger.ts";
 import { ValidatorNetwork } from "./p2p/validator-network.ts";
 import {
   decodeWire,
@@ -138,7 +139,7 @@ export class ValidatorNode {
       options.logger ?? pino({ level: config.logLevel, base: { node: config.p2pListen } });
     const manifestBytes = new Uint8Array(readFileSync(config.manifestFile));
     const seed = readSeed(config.keyFile);
-    const replica = await LedgerReplica.open(config.dataDir, manifestBytes);
+    const { replica, silentThrough } = await openLedger(config.dataDir, manifestBytes, log);
     let network: ValidatorNetwork | undefined;
     let pool: VerifyPool | undefined;
     try {
@@ -220,6 +221,7 @@ export class ValidatorNode {
             wal,
             logger: log,
             hooks: n.driverHooks(),
+            silentThrough,
           }),
       });
       try {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SaylauError } from "../../errors.ts";
+import { isSaylauError, SaylauError } from "../../errors.ts";
 import { loadConfig } from "../../node/config.ts";
 import { ValidatorNode } from "../../node/validator-node.ts";
 import { integer, parse } from "../args.ts";
@@ -7,7 +7,8 @@ import { EXIT } from "../output.ts";
 
 export const nodeHelp = `saylau node start [--config FILE | --dir DIR --index I]
 
-Runs a validator until SIGINT or SIGTERM. Settings come from the config file, overridden
+Runs a validator until SIGINT or SIGTERM. It first checks its stored chain and refuses to
+start (store/corrupt, exit 1) if the chain is damaged. Settings come from the config file, overridden
 by environment variables: SAYLAU_DATA_DIR, SAYLAU_MANIFEST, SAYLAU_KEY_FILE,
 SAYLAU_P2P_LISTEN, SAYLAU_HTTP_HOST, SAYLAU_HTTP_PORT, SAYLAU_PEERS ("1=/ip4/…/tcp/…,2=…"),
 SAYLAU_LOG_LEVEL, SAYLAU_VERIFY_WORKERS. Logs are JSON lines on stdout.
@@ -37,7 +38,19 @@ export async function runNode(args: string[]): Promise<number> {
       throw new SaylauError("cli/usage", "give --config FILE, or --dir DIR with --index I");
     file = join(dir, "validators", String(integer(parsed, "index", 0, 0, 63)), "config.json");
   }
-  const node = await ValidatorNode.start(loadConfig(file));
+  let node: ValidatorNode;
+  try {
+    node = await ValidatorNode.start(loadConfig(file));
+  } catch (err) {
+    if (isSaylauError(err, "store/corrupt")) {
+      throw new SaylauError(
+        err.code,
+        `${err.message}\nto recover: saylau node resync --config ${file}`,
+        err.details,
+      );
+    }
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
