@@ -23,7 +23,7 @@ const COMMANDS: Record<string, Command> = {
     run: runElection,
     summary: "election init: keys, key ceremony, credentials, manifest",
   },
-  node: { run: runNode, summary: "node start: run a validator" },
+  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
   voters: { run: runVoters, summary: "voters register: register the voter credentials" },
   polls: { run: runPolls, summary: "polls open|close" },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
