@@ -48,7 +48,7 @@ export async function checkStoreFiles(dir: string): Promise<StoreFilesReport> {
     throw corrupt(dir, "CURRENT", "does not name a descriptor file");
   }
   if (!names.includes(manifestName)) throw corrupt(dir, manifestName, "missing");
-  const manifestBytes = new Uint8Array(await readFile(join(dir, manifestName)));
+  const manifestBytes = await readFile(join(dir, manifestName));
   let bytes = manifestBytes.length;
   const descriptor = readLogRecords(manifestBytes);
   const first = descriptor.problems[0];
@@ -63,7 +63,7 @@ export async function checkStoreFiles(dir: string): Promise<StoreFilesReport> {
     const stem = String(number).padStart(6, "0");
     const name = names.includes(`${stem}.ldb`) ? `${stem}.ldb` : `${stem}.sst`;
     if (!names.includes(name)) throw corrupt(dir, `${stem}.ldb`, "a live table file is missing");
-    const file = new Uint8Array(await readFile(join(dir, name)));
+    const file = await readFile(join(dir, name));
     bytes += file.length;
     if (file.length !== table.size) {
       throw corrupt(dir, name, `${file.length} bytes, the descriptor says ${table.size}`);
@@ -82,7 +82,7 @@ export async function checkStoreFiles(dir: string): Promise<StoreFilesReport> {
     const number = Number(m[1]);
     // Older logs are already in tables; LevelDB deletes them at open without reading them.
     if (number < live.logNumber && number !== live.prevLogNumber) continue;
-    const file = new Uint8Array(await readFile(join(dir, name)));
+    const file = await readFile(join(dir, name));
     bytes += file.length;
     logs++;
     const problem = readLogRecords(file).problems[0];
