@@ -11,9 +11,13 @@ export {
 } from "./certificate.ts";
 export { ConsensusEngine, type DecidedBlock } from "./engine.ts";
 export {
+  decodeEvidence,
   type EquivocationPhase,
   type Evidence,
   EvidenceCodec,
+  evidenceId,
+  MAX_EVIDENCE_BYTES,
+  verifyEncodedEvidence,
   verifyEvidence,
 } from "./evidence.ts";
 export type {
