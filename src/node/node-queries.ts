@@ -13,6 +13,7 @@ import type {
   BlockView,
   ConsistencyView,
   ElectionView,
+  EvidencePageView,
   HeaderView,
   NodeService,
   ReceiptView,
@@ -22,6 +23,7 @@ import type {
   TallyView,
   TxStatusView,
 } from "./api/service.ts";
+import { evidenceView } from "./evidence-view.ts";
 import type { ValidatorNode } from "./validator-node.ts";
 
 export function headerView(h: BlockHeader): HeaderView {
@@ -240,6 +242,11 @@ export class NodeQueries implements NodeService {
       toRoot: toHex(await store.rootAt(to)),
       proof: proof.map(toHex),
     };
+  }
+
+  evidence(after: string | null, limit: number): EvidencePageView {
+    const { items, next } = this.#node.evidence.pool.page(after, limit);
+    return { evidence: items.map(evidenceView), next };
   }
 
   async metrics(): Promise<{ contentType: string; body: string }> {

@@ -18,13 +18,13 @@ import { isPhaseTransition } from "../ledger/apply.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { MAX_TX_BYTES } from "../ledger/limits.ts";
-import { PREFIX } from "../ledger/store/keys.ts";
 import { signingMessage, type Transaction, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../verify/verify-pool.ts";
 import { buildApi } from "./api/app.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver } from "./consensus-driver.ts";
 import { ConsensusWal } from "./consensus-wal.ts";
+import { EvidenceGossip } from "./evidence-gossip.ts";
 import { LedgerReplica } from "./ledger-replica.ts";
 import { Mempool } from "./mempool.ts";
 import { createMetrics, type NodeMetrics } from "./metrics.ts";
@@ -86,6 +86,7 @@ export class ValidatorNode {
   readonly pool: VerifyPool;
   readonly network: ValidatorNetwork;
   readonly driver: ConsensusDriver;
+  readonly evidence: EvidenceGossip;
   api!: FastifyInstance;
   /** Ids (hex) whose signature and proofs are verified, so blocks need not check them again. */
   readonly verified = new Set<string>();
@@ -109,7 +110,6 @@ export class ValidatorNode {
   readonly #strikes = new Map<number, number>();
   readonly #mutedUntil = new Map<number, number>();
   #stopping = false;
-  #evidenceSeq = 0;
 
   private constructor(parts: {
     config: NodeConfig;
@@ -130,6 +130,13 @@ export class ValidatorNode {
     this.mempool = parts.mempool;
     this.pool = parts.pool;
     this.network = parts.network;
+    this.evidence = new EvidenceGossip(
+      parts.replica,
+      parts.self,
+      parts.network,
+      parts.metrics,
+      parts.log,
+    );
     this.driver = parts.driverFactory(this);
   }
 
@@ -222,6 +229,7 @@ export class ValidatorNode {
             hooks: n.driverHooks(),
           }),
       });
+      await node.evidence.load();
       try {
         await network.start();
       } catch (err) {
@@ -565,6 +573,9 @@ export class ValidatorNode {
       case "blocks":
         void this.#applyFetched(from, message.blocks, message.head);
         return;
+      case "evidence":
+        this.evidence.received(from, message.evidence);
+        return;
     }
   }
 
@@ -684,13 +695,7 @@ export class ValidatorNode {
         this.#lastOffered.set(peer, performance.now());
         void this.#serveBlocks(peer, height, MAX_SYNC_BLOCKS);
       },
-      evidence: async (encoded: Uint8Array) => {
-        this.metrics.evidence.inc();
-        const key = new Uint8Array(9);
-        key[0] = PREFIX.evidence;
-        new DataView(key.buffer).setUint32(5, this.#evidenceSeq++);
-        await this.replica.store.db.put(key, encoded);
-      },
+      evidence: (encoded: Uint8Array) => this.evidence.detected(encoded),
       dropped: (reason: string) => this.metrics.consensusDropped.inc({ reason }),
       settled: () => {
         this.#updateGauges();
