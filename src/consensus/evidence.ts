@@ -61,6 +61,13 @@ export const EvidenceCodec: Codec<Evidence> = struct({
  */
 export const MAX_EVIDENCE_BYTES = 512;
 
+/**
+ * Proofs against one validator that a validator keeps (src/node/evidence-pool.ts): one
+ * already proves it faulty, and a Byzantine validator can sign any number of conflicting
+ * statements about itself. So no honest validator serves more than this many per validator.
+ */
+export const MAX_EVIDENCE_PER_VALIDATOR = 16;
+
 /** Canonical evidence bytes to the evidence, refusing anything non-canonical or misshapen. */
 export function decodeEvidence(encoded: Uint8Array): Evidence {
   return decodeWith(EvidenceCodec, encoded, MAX_EVIDENCE_BYTES);

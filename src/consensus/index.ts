@@ -17,6 +17,7 @@ export {
   EvidenceCodec,
   evidenceId,
   MAX_EVIDENCE_BYTES,
+  MAX_EVIDENCE_PER_VALIDATOR,
   verifyEncodedEvidence,
   verifyEvidence,
 } from "./evidence.ts";

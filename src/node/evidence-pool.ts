@@ -10,12 +10,16 @@
  * finite (validators x 16, at most 343 bytes each).
  */
 import type { Level } from "level";
-import { type Evidence, evidenceId, verifyEncodedEvidence } from "../consensus/evidence.ts";
+import {
+  type Evidence,
+  evidenceId,
+  MAX_EVIDENCE_PER_VALIDATOR,
+  verifyEncodedEvidence,
+} from "../consensus/evidence.ts";
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { verifySignature } from "../crypto/ed25519.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 
-export const MAX_EVIDENCE_PER_VALIDATOR = 16;
 /** Before evidence was keyed by id it was keyed by a sequence number: 0x22 || u64. */
 const LEGACY_KEY_BYTES = 9;
 

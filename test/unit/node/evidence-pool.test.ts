@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { evidenceId } from "../../../src/consensus/evidence.ts";
+import { evidenceId, MAX_EVIDENCE_PER_VALIDATOR } from "../../../src/consensus/evidence.ts";
 import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
 import { keyPairFromSeed } from "../../../src/crypto/ed25519.ts";
 import { sha256 } from "../../../src/crypto/hash.ts";
 import { PREFIX, u64 } from "../../../src/ledger/store/keys.ts";
-import { EvidencePool, MAX_EVIDENCE_PER_VALIDATOR } from "../../../src/node/evidence-pool.ts";
+import { EvidencePool } from "../../../src/node/evidence-pool.ts";
 import { signedEvidence, tamperedEvidence } from "../../support/evidence.ts";
 
 const electionId = sha256(utf8("evidence pool test"));
