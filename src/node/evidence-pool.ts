@@ -57,6 +57,8 @@ export class EvidencePool {
   readonly #validators: readonly Uint8Array[];
   readonly #byId = new Map<string, StoredEvidence>();
   readonly #perValidator = new Map<number, number>();
+  /** Admitted, not yet durable: counted as held, not served. */
+  readonly #writing = new Set<string>();
 
   constructor(
     db: Level<Uint8Array, Uint8Array>,
@@ -136,6 +138,7 @@ export class EvidencePool {
     const outcome = this.#admit(bytes, idBytes);
     if (outcome !== "new") return { outcome };
     const stored = this.#byId.get(toHex(idBytes))!;
+    this.#writing.add(stored.id);
     try {
       await this.#db.put(keyOf(idBytes), bytes);
     } catch (err) {
@@ -145,20 +148,25 @@ export class EvidencePool {
         (this.#perValidator.get(stored.evidence.validator) ?? 1) - 1,
       );
       throw err;
+    } finally {
+      this.#writing.delete(stored.id);
     }
     return { outcome, stored };
   }
 
+  /** Evidence held durably. */
   get size(): number {
-    return this.#byId.size;
+    return this.#byId.size - this.#writing.size;
   }
 
   /**
-   * Up to `limit` items in ascending id order with ids above `after` (hex; null: from the
-   * first), and the id to ask after for the next page, null when there is none.
+   * Up to `limit` durable items in ascending id order with ids above `after` (hex; null:
+   * from the first), and the id to ask after for the next page, null when there is none.
    */
   page(after: string | null, limit: number): { items: StoredEvidence[]; next: string | null } {
-    const ids = [...this.#byId.keys()].filter((id) => after === null || id > after).sort();
+    const ids = [...this.#byId.keys()]
+      .filter((id) => (after === null || id > after) && !this.#writing.has(id))
+      .sort();
     const items = ids.slice(0, limit).map((id) => this.#byId.get(id)!);
     const next = ids.length > limit ? items.at(-1)!.id : null;
     return { items, next };

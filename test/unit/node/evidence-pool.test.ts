@@ -78,6 +78,26 @@ describe("the evidence pool", () => {
     expect((await reopened.offer(a.bytes)).outcome).toBe("known");
   });
 
+  it("serves evidence once it is durable, and takes a copy that arrives meanwhile as known", async () => {
+    let finishWrite = () => {};
+    const slowDb = {
+      put: () =>
+        new Promise<void>((resolve) => {
+          finishWrite = resolve;
+        }),
+    } as unknown as Level<Uint8Array, Uint8Array>;
+    const pool = new EvidencePool(slowDb, electionId, validators);
+    const a = proof(1);
+    const first = pool.offer(a.bytes);
+    expect((await pool.offer(a.bytes)).outcome).toBe("known");
+    expect(pool.size).toBe(0);
+    expect(pool.page(null, 10).items).toEqual([]);
+    finishWrite();
+    expect((await first).outcome).toBe("new");
+    expect(pool.size).toBe(1);
+    expect(pool.page(null, 10).items.map((s) => s.id)).toEqual([toHex(evidenceId(a.bytes))]);
+  });
+
   it("refuses evidence that does not verify, with a typed code, and stores nothing", async () => {
     const pool = new EvidencePool(db, electionId, validators);
     await pool.load();
