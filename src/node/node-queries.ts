@@ -22,7 +22,7 @@ import type {
   TallyView,
   TxStatusView,
 } from "./api/service.ts";
-import type { ValidatorNode } from "./validator-node.ts";
+import type { NodeView } from "./node-view.ts";
 
 export function headerView(h: BlockHeader): HeaderView {
   return {
@@ -39,9 +39,9 @@ export function headerView(h: BlockHeader): HeaderView {
 }
 
 export class NodeQueries implements NodeService {
-  readonly #node: ValidatorNode;
+  readonly #node: NodeView;
 
-  constructor(node: ValidatorNode) {
+  constructor(node: NodeView) {
     this.#node = node;
   }
 
