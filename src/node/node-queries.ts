@@ -24,7 +24,7 @@ import type {
   TxStatusView,
 } from "./api/service.ts";
 import { evidenceView } from "./evidence-view.ts";
-import type { ValidatorNode } from "./validator-node.ts";
+import type { NodeView } from "./node-view.ts";
 
 export function headerView(h: BlockHeader): HeaderView {
   return {
@@ -41,9 +41,9 @@ export function headerView(h: BlockHeader): HeaderView {
 }
 
 export class NodeQueries implements NodeService {
-  readonly #node: ValidatorNode;
+  readonly #node: NodeView;
 
-  constructor(node: ValidatorNode) {
+  constructor(node: NodeView) {
     this.#node = node;
   }
 
