@@ -10,8 +10,8 @@ import { SIGNATURE_LENGTH } from "../crypto/ed25519-rule.ts";
 import { HASH_LENGTH, TAG, taggedHash } from "../crypto/hash.ts";
 import { SaylauError } from "../errors.ts";
 import { MAX_HEIGHT, MAX_VIEW } from "./messages.ts";
+import type { VerifyFn } from "./signing.ts";
 import { commitStatement, consensusStatement } from "./statements.ts";
-import type { VerifyFn } from "./types.ts";
 
 export type EquivocationPhase = "pre-prepare" | "prepare" | "commit" | "view-change";
 
