@@ -29,6 +29,7 @@ export const TAG = {
   vote: "saylau/v1/vote",
   consensus: "saylau/v1/consensus",
   ballot: "saylau/v1/ballot",
+  evidence: "saylau/v1/evidence",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 

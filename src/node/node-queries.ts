@@ -13,6 +13,7 @@ import type {
   BlockView,
   ConsistencyView,
   ElectionView,
+  EvidencePageView,
   HeaderView,
   NodeService,
   ReceiptView,
@@ -22,7 +23,8 @@ import type {
   TallyView,
   TxStatusView,
 } from "./api/service.ts";
-import type { ValidatorNode } from "./validator-node.ts";
+import { evidenceView } from "./evidence-view.ts";
+import type { NodeView } from "./node-view.ts";
 
 export function headerView(h: BlockHeader): HeaderView {
   return {
@@ -39,9 +41,9 @@ export function headerView(h: BlockHeader): HeaderView {
 }
 
 export class NodeQueries implements NodeService {
-  readonly #node: ValidatorNode;
+  readonly #node: NodeView;
 
-  constructor(node: ValidatorNode) {
+  constructor(node: NodeView) {
     this.#node = node;
   }
 
@@ -242,6 +244,11 @@ export class NodeQueries implements NodeService {
       toRoot: toHex(await store.rootAt(to)),
       proof: proof.map(toHex),
     };
+  }
+
+  evidence(after: string | null, limit: number): EvidencePageView {
+    const { items, next } = this.#node.evidence.pool.page(after, limit);
+    return { evidence: items.map(evidenceView), next };
   }
 
   async metrics(): Promise<{ contentType: string; body: string }> {

@@ -15,7 +15,7 @@ export const PREFIX = {
   /** node/ keeps its consensus WAL and pending pool under these prefixes in the same DB. */
   wal: 0x20,
   pool: 0x21,
-  /** Consensus evidence of equivocation, by sequence number. */
+  /** Equivocation evidence, by its id (src/node/evidence-pool.ts). */
   evidence: 0x22,
   /** Pending transactions that left the pool without being committed, by id, with why. */
   dropped: 0x23,

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
 import { isSaylauError, type SaylauError } from "../../errors.ts";
 import { statusForCode } from "./error-status.ts";
+import { evidenceSchema, MAX_EVIDENCE_PER_PAGE } from "./evidence-schema.ts";
 import {
   blockSchema,
   blocksSchema,
@@ -182,6 +183,11 @@ export async function buildApi(
   app.get("/v1/proofs/consistency", { schema: consistencySchema }, async (request) => {
     const q = request.query as { from: string; to: string };
     return service.consistency(Number(q.from), Number(q.to));
+  });
+
+  app.get("/v1/evidence", { schema: evidenceSchema }, async (request) => {
+    const q = request.query as { after?: string; limit?: string };
+    return service.evidence(q.after ?? null, Number(q.limit ?? MAX_EVIDENCE_PER_PAGE));
   });
 
   app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) => {
