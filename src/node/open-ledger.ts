@@ -17,7 +17,7 @@ export function resyncStagingDir(dataDir: string): string {
   return `${dataDir}.resync-new`;
 }
 
-export const RESYNC_HINT =
+const RESYNC_HINT =
   "the validator's stored chain is damaged; stop it, run `saylau node resync` with its configuration, and start it again: it fetches the chain from the other validators";
 
 export interface OpenedLedger {
