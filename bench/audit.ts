@@ -6,6 +6,7 @@
  *
  *   npx node bench/audit.ts [ballots=400] [perBlock=50] [rounds=3]
  */
+
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { auditRecord } from "../src/audit/audit.ts";
 import { MemorySource, type RecordEntry } from "../src/audit/source.ts";
@@ -14,12 +15,17 @@ import { commitStatement } from "../src/consensus/statements.ts";
 import { utf8 } from "../src/crypto/bytes.ts";
 import { sign } from "../src/crypto/ed25519.ts";
 import { sha256 } from "../src/crypto/hash.ts";
+import { publicArithmetic } from "../src/election/public-arithmetic.ts";
 import { seededRng } from "../src/election/rng.ts";
 import { encodeBlock, headerHash } from "../src/ledger/block.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { MemoryLedger } from "../src/ledger/memory-ledger.ts";
 import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import { arithmeticFromEnv } from "../src/verify/arithmetic-from-env.ts";
+
+// SAYLAU_ARITHMETIC=js measures the pure-JS verification backend (the workers follow).
+arithmeticFromEnv();
 
 const [ballots = 400, perBlock = 50, rounds = 3] = process.argv.slice(2).map(Number);
 
@@ -112,7 +118,7 @@ for (let r = 0; r < rounds; r++) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
-  `audit replay: ${ballots} ballots in ${entries.length} blocks (${perBlock} per block), ${rounds} rounds interleaved`,
+  `audit replay: ${ballots} ballots in ${entries.length} blocks (${perBlock} per block), ${rounds} rounds interleaved, ${publicArithmetic().name} verification arithmetic`,
 );
 console.log(
   `machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, load ${loadavg()[0]!.toFixed(2)}, node ${process.version}`,
