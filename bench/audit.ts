@@ -4,6 +4,9 @@
  * worker pool (os.availableParallelism() threads) and on one thread (workers: 0, the same
  * batch verifier run inline), rounds interleaved so both see the same machine load.
  *
+ * Each mode runs with both verification backends (WebAssembly and pure JS, interleaved;
+ * SAYLAU_ARITHMETIC=js or =wasm keeps one).
+ *
  *   npx node bench/audit.ts [ballots=400] [perBlock=50] [rounds=3]
  */
 
@@ -15,7 +18,11 @@ import { commitStatement } from "../src/consensus/statements.ts";
 import { utf8 } from "../src/crypto/bytes.ts";
 import { sign } from "../src/crypto/ed25519.ts";
 import { sha256 } from "../src/crypto/hash.ts";
-import { publicArithmetic } from "../src/election/public-arithmetic.ts";
+import {
+  type ArithmeticName,
+  publicArithmetic,
+  useArithmetic,
+} from "../src/election/public-arithmetic.ts";
 import { seededRng } from "../src/election/rng.ts";
 import { encodeBlock, headerHash } from "../src/ledger/block.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
@@ -98,14 +105,22 @@ commit([decryptionTx(ctx.crypto, setup.trustees[1]!, tally, rng)]);
 const buildMs = performance.now() - buildStart;
 
 const pool = availableParallelism();
-const modes = [
-  { name: "one thread", workers: 0 },
-  { name: `worker pool (${pool})`, workers: pool },
-];
+// Both verification backends, interleaved, unless SAYLAU_ARITHMETIC picks one.
+const arithmetics: ArithmeticName[] =
+  process.env.SAYLAU_ARITHMETIC === undefined || process.env.SAYLAU_ARITHMETIC === ""
+    ? ["wasm", "js"]
+    : [publicArithmetic().name];
+const modes = arithmetics.flatMap((arithmetic) => [
+  { name: `one thread, ${arithmetic}`, workers: 0, arithmetic },
+  { name: `worker pool (${pool}), ${arithmetic}`, workers: pool, arithmetic },
+]);
 const samples = new Map<string, number[]>(modes.map((m) => [m.name, []]));
 const elapsed = new Map<string, number[]>(modes.map((m) => [m.name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const mode of modes) {
+    // The pool's workers take the backend from the environment when they start.
+    process.env.SAYLAU_ARITHMETIC = mode.arithmetic;
+    useArithmetic(mode.arithmetic);
     const report = await auditRecord(new MemorySource(setup.manifestBytes, entries), {
       workers: mode.workers,
     });
@@ -118,7 +133,7 @@ for (let r = 0; r < rounds; r++) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
-  `audit replay: ${ballots} ballots in ${entries.length} blocks (${perBlock} per block), ${rounds} rounds interleaved, ${publicArithmetic().name} verification arithmetic`,
+  `audit replay: ${ballots} ballots in ${entries.length} blocks (${perBlock} per block), ${rounds} rounds interleaved`,
 );
 console.log(
   `machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, load ${loadavg()[0]!.toFixed(2)}, node ${process.version}`,
@@ -139,5 +154,16 @@ for (const row of rows)
   console.log(
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
   );
-const speedup = median(samples.get(modes[1]!.name)!) / median(samples.get(modes[0]!.name)!);
-console.log(`\nspeed-up with the pool: ${speedup.toFixed(2)}x`);
+const rate = (name: string) => median(samples.get(name)!);
+console.log("");
+for (const a of arithmetics) {
+  const one = rate(`one thread, ${a}`);
+  console.log(
+    `speed-up with the pool, ${a}: ${(rate(`worker pool (${pool}), ${a}`) / one).toFixed(2)}x`,
+  );
+}
+if (arithmetics.length === 2) {
+  for (const m of ["one thread", `worker pool (${pool})`]) {
+    console.log(`wasm / js, ${m}: ${(rate(`${m}, wasm`) / rate(`${m}, js`)).toFixed(1)}x`);
+  }
+}
