@@ -220,79 +220,77 @@ describeEachArithmetic("ballot encryption and verification", () => {
   });
 });
 
-describeEachArithmetic(
-  "a flipped bit in any element of a ballot is rejected with a typed error",
-  () => {
-    // A 1-of-2 election keeps this exhaustive walk fast.
-    const tiny = seededElection({
-      seed: new Uint8Array(32).fill(9),
-      contests: [{ label: "yes/no", options: ["yes", "no"], limit: 1 }],
-      threshold: 1,
-      trusteeCount: 1,
-    });
-    const tinyCtx = prepareElection(tiny.description, ELECTION_ID);
-    const honest = encryptBallot(tinyCtx, alice, [[1, 0]], rngFor("tiny"));
+const FLIPPED_BIT = "a flipped bit in any element of a ballot is rejected with a typed error";
+describeEachArithmetic(FLIPPED_BIT, () => {
+  // A 1-of-2 election keeps this exhaustive walk fast.
+  const tiny = seededElection({
+    seed: new Uint8Array(32).fill(9),
+    contests: [{ label: "yes/no", options: ["yes", "no"], limit: 1 }],
+    threshold: 1,
+    trusteeCount: 1,
+  });
+  const tinyCtx = prepareElection(tiny.description, ELECTION_ID);
+  const honest = encryptBallot(tinyCtx, alice, [[1, 0]], rngFor("tiny"));
 
-    type Path = (b: BallotBody) => { get(): Uint8Array; set(v: Uint8Array): void };
-    const paths: { name: string; at: Path; scalar: boolean }[] = [];
-    honest.contests[0]!.selections.forEach((_, j) => {
-      for (const k of ["alpha", "beta"] as const) {
-        paths.push({
-          name: `selection ${j} ${k}`,
-          scalar: false,
-          at: (b) => ({
-            get: () => b.contests[0]!.selections[j]![k],
-            set: (v) => {
-              b.contests[0]!.selections[j]![k] = v;
-            },
-          }),
-        });
-      }
-      for (let br = 0; br < 2; br++) {
-        for (const k of ["a", "b", "c", "v"] as const) {
-          paths.push({
-            name: `selection ${j} branch ${br} ${k}`,
-            scalar: k === "c" || k === "v",
-            at: (b) => ({
-              get: () => b.contests[0]!.selections[j]!.proof[br]![k],
-              set: (v) => {
-                b.contests[0]!.selections[j]!.proof[br]![k] = v;
-              },
-            }),
-          });
-        }
-      }
-    });
+  type Path = (b: BallotBody) => { get(): Uint8Array; set(v: Uint8Array): void };
+  const paths: { name: string; at: Path; scalar: boolean }[] = [];
+  honest.contests[0]!.selections.forEach((_, j) => {
+    for (const k of ["alpha", "beta"] as const) {
+      paths.push({
+        name: `selection ${j} ${k}`,
+        scalar: false,
+        at: (b) => ({
+          get: () => b.contests[0]!.selections[j]![k],
+          set: (v) => {
+            b.contests[0]!.selections[j]![k] = v;
+          },
+        }),
+      });
+    }
     for (let br = 0; br < 2; br++) {
       for (const k of ["a", "b", "c", "v"] as const) {
         paths.push({
-          name: `contest branch ${br} ${k}`,
+          name: `selection ${j} branch ${br} ${k}`,
           scalar: k === "c" || k === "v",
           at: (b) => ({
-            get: () => b.contests[0]!.proof[br]![k],
+            get: () => b.contests[0]!.selections[j]!.proof[br]![k],
             set: (v) => {
-              b.contests[0]!.proof[br]![k] = v;
+              b.contests[0]!.selections[j]!.proof[br]![k] = v;
             },
           }),
         });
       }
     }
+  });
+  for (let br = 0; br < 2; br++) {
+    for (const k of ["a", "b", "c", "v"] as const) {
+      paths.push({
+        name: `contest branch ${br} ${k}`,
+        scalar: k === "c" || k === "v",
+        at: (b) => ({
+          get: () => b.contests[0]!.proof[br]![k],
+          set: (v) => {
+            b.contests[0]!.proof[br]![k] = v;
+          },
+        }),
+      });
+    }
+  }
 
-    it(`covers all ${paths.length} elements`, () => {
-      verifyBallot(tinyCtx, alice, honest);
-      for (const { name, at, scalar } of paths) {
-        for (const bit of scalar ? [0, 255] : [0, 9]) {
-          const body = structuredClone(honest);
-          const slot = at(body);
-          slot.set(flipBit(slot.get(), bit));
-          const err = errorOf(() => verifyBallot(tinyCtx, alice, body));
-          expect(err, `${name} bit ${bit}`).not.toBeNull();
-          expect(["election/bad_point", "election/bad_scalar", "election/bad_proof"]).toContain(
-            err!.code,
-          );
-          if (scalar && bit === 255) expect(err!.code).toBe("election/bad_scalar");
-        }
+  it(`covers all ${paths.length} elements`, () => {
+    verifyBallot(tinyCtx, alice, honest);
+    for (const { name, at, scalar } of paths) {
+      for (const bit of scalar ? [0, 255] : [0, 9]) {
+        const body = structuredClone(honest);
+        const slot = at(body);
+        slot.set(flipBit(slot.get(), bit));
+        const err = errorOf(() => verifyBallot(tinyCtx, alice, body));
+        expect(err, `${name} bit ${bit}`).not.toBeNull();
+        expect(["election/bad_point", "election/bad_scalar", "election/bad_proof"]).toContain(
+          err!.code,
+        );
+        if (scalar && bit === 255) expect(err!.code).toBe("election/bad_scalar");
       }
-    });
-  },
-);
+    }
+  });
+});
