@@ -3,6 +3,8 @@
  * 0 success, 1 the operation failed or something did not verify, 2 usage error,
  * 3 a file, node or port could not be reached.
  */
+
+import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
 import { runAudit } from "./commands/audit.ts";
 import { runPolls, runVoters } from "./commands/authority.ts";
 import { runDemo } from "./commands/demo.ts";
@@ -64,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   try {
+    arithmeticFromEnv(); // SAYLAU_ARITHMETIC=js: pure-JS verification (docs/ELECTION-CRYPTO.md)
     return await command.run(rest);
   } catch (err) {
     console.error(describeError(err));

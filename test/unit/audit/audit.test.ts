@@ -36,6 +36,7 @@ import {
   signTransaction,
 } from "../../../src/ledger/transactions.ts";
 import { signedEvidence, tamperedEvidence } from "../../support/evidence.ts";
+import { describeEachArithmetic } from "../election/fixtures.ts";
 import { type BuiltElection, buildElection, entryOf, forgedBlock } from "./record.ts";
 
 let built: BuiltElection;
@@ -260,7 +261,9 @@ describe("export and audit of an election built in memory", () => {
   });
 });
 
-describe("a dishonest quorum certifying a bad block is still caught by the replay", () => {
+// Under both verification backends (src/election/public-arithmetic.ts).
+const DISHONEST_QUORUM = "a dishonest quorum certifying a bad block is still caught by the replay";
+describeEachArithmetic(DISHONEST_QUORUM, () => {
   const audit = (entries: BuiltElection["entries"]) =>
     auditRecord(new MemorySource(built.setup.manifestBytes, entries), { workers: 0 }).then(
       () => "clean",
