@@ -1,7 +1,6 @@
 /**
  * Builds the voter and observer web app (web/) into web/dist with esbuild: one ES module per
- * page plus shared chunks, the tally Web Worker, the HTML, the stylesheet and the locale
- * files. Runs on `npm ci` (the `prepare` script) and by `npm run build:web`; the validator
+ * page and per Web Worker plus shared chunks, the HTML, the stylesheet and the locale files. Runs on `npm ci` (the `prepare` script) and by `npm run build:web`; the validator
  * serves web/dist at `/` (src/node/api/web-app.ts).
  *
  * The browser reuses src/ as it is; only src/crypto/ed25519.ts (node:crypto) is swapped for
@@ -26,6 +25,7 @@ const browserEd25519: Plugin = {
 };
 
 export const PAGES = ["vote", "receipt", "board"] as const;
+export const WORKERS = ["seal-worker", "tally-worker"] as const;
 
 export async function buildWeb(outdir: string = WEB_DIST): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
@@ -36,21 +36,23 @@ export async function buildWeb(outdir: string = WEB_DIST): Promise<void> {
     format: "esm",
     platform: "browser",
     target: ["es2022"],
-    // Hashed chunk names may be cached for good; fixed entry names are revalidated.
+    // Pages and workers sit beside the HTML under fixed names (revalidated); hashed chunk
+    // names may be cached for good. A worker is started from the page's URL (document.baseURI).
+    entryNames: "[name]",
     chunkNames: "chunks/[name]-[hash]",
     legalComments: "none",
     plugins: [browserEd25519],
     logLevel: "warning",
   };
+  // Pages and module workers in one build, so a worker shares the pages' chunks (the
+  // election code is downloaded once, whether the page or its worker runs it).
   await build({
     ...common,
-    entryPoints: PAGES.map((p) => join(WEB_SOURCE, "src", "pages", `${p}.ts`)),
+    entryPoints: [
+      ...PAGES.map((p) => join(WEB_SOURCE, "src", "pages", `${p}.ts`)),
+      ...WORKERS.map((w) => join(WEB_SOURCE, "src", "workers", `${w}.ts`)),
+    ],
     splitting: true,
-    outdir,
-  });
-  await build({
-    ...common,
-    entryPoints: [join(WEB_SOURCE, "src", "workers", "tally-worker.ts")],
     outdir,
   });
   for (const name of readdirSync(WEB_SOURCE)) {

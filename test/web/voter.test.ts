@@ -88,10 +88,9 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", () => {
       const { page, errors } = await newPage();
       const scripts: { url: string; bytes: number }[] = [];
       const posted: string[] = [];
-      page.on("response", async (r) => {
-        if (r.request().resourceType() === "script") {
-          scripts.push({ url: r.url(), bytes: (await r.body()).length });
-        }
+      // On the context: the seal worker's scripts count too.
+      page.context().on("response", async (r) => {
+        if (r.url().endsWith(".js")) scripts.push({ url: r.url(), bytes: (await r.body()).length });
       });
       page.on("request", (r: Request) => {
         if (r.method() === "POST") posted.push(JSON.parse(r.postData() ?? "{}").tx as string);
@@ -170,9 +169,11 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", () => {
       // The JavaScript of the voting path (each file once: a repeat comes from the cache).
       const distinct = new Map(scripts.map((s) => [s.url, s.bytes]));
       const jsBytes = [...distinct.values()].reduce((n, b) => n + b, 0);
+      const names = [...distinct.keys()].map((u) => u.split("/").pop());
       console.log(
-        `voter JavaScript downloaded (${lang}): ${jsBytes} bytes in ${distinct.size} files`,
+        `voter JavaScript downloaded (${lang}): ${jsBytes} bytes in ${distinct.size} files: ${names.join(" ")}`,
       );
+      expect(names).toContain("seal-worker.js");
       expect(jsBytes).toBeGreaterThan(0);
       expect(jsBytes).toBeLessThanOrEqual(VOTER_JS_BUDGET);
 
@@ -283,13 +284,22 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", () => {
     await page.close();
   });
 
-  it(`seals a ballot in under ${THROTTLED_SEAL_BUDGET_MS} ms at ${THROTTLE_RATE}x CPU throttling`, async () => {
+  /** Goes to the sealed ballot and returns the page's own timings (worker included). */
+  async function sealTimes(
+    rate: number,
+  ): Promise<{ sealMs: number; warmMs: number; loopMs: number }> {
     const voter = cluster.env.setup.voters[5]!;
     const { page } = await newPage();
-    await page.goto(`${cluster.urls[1]}/index.html?lang=kk`);
+    // The election code on the page itself: Chromium's CPU throttling does not reach a
+    // worker, and this is the same code the voter's worker runs.
+    await page.goto(`${cluster.urls[1]}/index.html?lang=kk&crypto=page`);
     await atStep(page, "credential");
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE_RATE });
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    // A fixed busy loop shows how much the throttling slows this page down.
+    const loopMs = (await page.evaluate(
+      "(() => { const t = performance.now(); let x = 0; for (let i = 0; i < 2e7; i++) x = (x * 31 + i) | 0; return performance.now() - t; })()",
+    )) as number;
     await page.fill("#seed", toHex(voter.seed));
     await page.click("#credential-form button[type=submit]");
     await atStep(page, "ballot");
@@ -305,11 +315,19 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", () => {
     await atStep(page, "sealed");
     const sealMs = Number(await page.locator("#encrypt-time").getAttribute("data-ms"));
     const warmMs = Number(await page.locator("main").getAttribute("data-warm-ms"));
-    console.log(
-      `sealing at ${THROTTLE_RATE}x CPU throttling: ${sealMs} ms (tables built beforehand in ${warmMs} ms)`,
-    );
-    expect(sealMs).toBeGreaterThan(0);
-    expect(sealMs).toBeLessThan(THROTTLED_SEAL_BUDGET_MS);
     await page.close();
+    return { sealMs, warmMs, loopMs };
+  }
+
+  it(`seals a ballot in under ${THROTTLED_SEAL_BUDGET_MS} ms at ${THROTTLE_RATE}x CPU throttling`, async () => {
+    const base = await sealTimes(1);
+    const slow = await sealTimes(THROTTLE_RATE);
+    console.log(
+      `sealing, click to sealed ballot: ${base.sealMs} ms unthrottled, ${slow.sealMs} ms at ${THROTTLE_RATE}x; tables built beforehand in ${base.warmMs} ms / ${slow.warmMs} ms; busy loop ${base.loopMs.toFixed(0)} ms / ${slow.loopMs.toFixed(0)} ms`,
+    );
+    // The throttling did slow the page down (the loop's ratio is below 6 on a busy machine).
+    expect(slow.loopMs).toBeGreaterThan(2 * base.loopMs);
+    expect(slow.sealMs).toBeGreaterThan(0);
+    expect(slow.sealMs).toBeLessThan(THROTTLED_SEAL_BUDGET_MS);
   });
 });

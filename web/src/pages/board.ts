@@ -123,7 +123,7 @@ function checkResults() {
   if (state.proofFor === key) return;
   state.proofFor = key;
   void getJson<TallyView>(nodeUrl(null), "/v1/tally").then((tally) => {
-    worker ??= new Worker(new URL("tally-worker.js", import.meta.url), { type: "module" });
+    worker ??= new Worker(new URL("tally-worker.js", document.baseURI), { type: "module" });
     worker.onmessage = (e: MessageEvent<TallyAnswer>) => {
       state.proof = e.data;
       announce(e.data.ok ? t("board.proof.ok") : t("board.proof.failed"));

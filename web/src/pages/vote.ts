@@ -5,17 +5,12 @@
  * encrypted ballot (Benaloh challenge): its nonces are revealed, it is opened, and it is
  * thrown away; the next one is encrypted afresh. Only a ballot never shown opened is cast.
  */
-import { toHex } from "../../../src/crypto/bytes.ts";
+import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import type { Ed25519KeyPair } from "../../../src/crypto/ed25519.ts";
 import { keyPairFromSeed } from "../../../src/crypto/ed25519.ts";
 import { trackingCode } from "../../../src/election/tracking-code.ts";
 import { isSaylauError } from "../../../src/errors.ts";
-import {
-  encodeChallenge,
-  openChallenge,
-  type SealedBallot,
-  sealBallot,
-} from "../../../src/ledger/challenge.ts";
+import { encodeChallenge, type SealedBallot } from "../../../src/ledger/challenge.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
 import type { StatusView, TxStatusView } from "../../../src/node/api/service.ts";
 import { ApiError, getJson, postBallot } from "../api.ts";
@@ -24,9 +19,20 @@ import { download, h, readFileBytes } from "../dom.ts";
 import { type Election, fetchElection } from "../election.ts";
 import { t } from "../i18n.ts";
 import { receiptUrl, trackingBlock } from "../receipt-card.ts";
+import { Sealer } from "../sealer.ts";
 import { announce, focusHeading, startPage } from "../shell.ts";
 
-type Step = "credential" | "ballot" | "review" | "sealed" | "challenged" | "casting" | "cast";
+type Step =
+  | "credential"
+  | "ballot"
+  | "review"
+  | "sealing"
+  | "sealed"
+  | "challenged"
+  | "casting"
+  | "cast";
+
+let sealer: Sealer | null = null;
 
 const state = {
   step: "credential" as Step,
@@ -89,42 +95,52 @@ async function useCredential(seedHex: string) {
     state.election = election;
     state.choices = election.manifest.election.contests.map((c) => c.options.map(() => 0));
     go("ballot");
-    // Build the fixed-base tables while the voter reads the ballot, so sealing is quick.
-    setTimeout(() => {
-      if (state.voter !== null && state.election !== null) {
-        const started = performance.now();
-        sealBallot(state.election.crypto, state.voter, state.choices, 0);
-        state.warmMs = performance.now() - started;
-        document.getElementById("main")!.dataset.warmMs = String(Math.round(state.warmMs));
-      }
-    }, 0);
+    // The worker builds its fixed-base tables while the voter reads the ballot.
+    sealer ??= new Sealer();
+    void sealer.init(toHex(election.manifestBytes)).then((a) => {
+      state.warmMs = a.ms;
+      document.getElementById("main")!.dataset.warmMs = String(Math.round(a.ms));
+    });
   } catch (err) {
     state.error = plainError(err);
     rerender();
   }
 }
 
-function seal() {
-  const election = state.election!;
+async function seal() {
+  go("sealing");
   const started = performance.now();
-  state.sealed = sealBallot(election.crypto, state.voter!, state.choices, Date.now());
-  state.encryptMs = performance.now() - started;
-  state.challenged = null;
-  go("sealed");
+  try {
+    const answer = await sealer!.seal(toHex(state.voter!.seed), state.choices, Date.now());
+    // What the voter waits for: from the click to the sealed ballot, worker included.
+    state.encryptMs = performance.now() - started;
+    state.sealed = {
+      tx: fromHex(answer.tx),
+      nonces: answer.nonces.map((row) => row.map((n) => fromHex(n, 32))),
+    };
+    state.challenged = null;
+    go("sealed");
+  } catch (err) {
+    state.step = "review";
+    state.error = plainError(err);
+    rerender();
+  }
 }
 
-function challenge() {
+async function challenge() {
   const sealed = state.sealed!;
-  const record = encodeChallenge(sealed);
-  // The very check another device runs: the page opens the record it is about to show.
-  const opened = openChallenge(state.election!.crypto, record);
-  state.challenged = {
-    record,
-    code: opened.trackingCode,
-    choices: opened.choices.map((r) => [...r]),
-  };
   state.sealed = null; // spoiled: never cast
-  go("challenged");
+  const record = encodeChallenge(sealed);
+  try {
+    // The very check another device runs: the page opens the record it is about to show.
+    const opened = await sealer!.open(toHex(record));
+    state.challenged = { record, code: opened.trackingCode, choices: opened.choices };
+    go("challenged");
+  } catch (err) {
+    state.step = "review";
+    state.error = plainError(err);
+    rerender();
+  }
 }
 
 async function cast() {
@@ -304,6 +320,7 @@ function reviewStep(): (HTMLElement | null)[] {
     h("p", {}, t("vote.review.intro")),
     choicesList(election, state.choices),
     under === 0 ? null : h("p", { class: "hint" }, t("vote.review.undervote", { count: under })),
+    errorBox(),
     h(
       "div",
       { class: "actions" },
@@ -314,7 +331,12 @@ function reviewStep(): (HTMLElement | null)[] {
       ),
       h(
         "button",
-        { type: "button", id: "seal", class: "primary", onclick: seal as EventListener },
+        {
+          type: "button",
+          id: "seal",
+          class: "primary",
+          onclick: (() => void seal()) as EventListener,
+        },
         t("vote.review.seal"),
       ),
     ),
@@ -356,7 +378,7 @@ function sealedStep(): (HTMLElement | null)[] {
       ),
       h(
         "button",
-        { type: "button", id: "challenge", onclick: challenge as EventListener },
+        { type: "button", id: "challenge", onclick: (() => void challenge()) as EventListener },
         t("vote.sealed.challenge"),
       ),
     ),
@@ -392,7 +414,12 @@ function challengedStep(): HTMLElement[] {
       ),
       h(
         "button",
-        { type: "button", id: "reseal", class: "primary", onclick: seal as EventListener },
+        {
+          type: "button",
+          id: "reseal",
+          class: "primary",
+          onclick: (() => void seal()) as EventListener,
+        },
         t("vote.challenged.again"),
       ),
       h(
@@ -402,6 +429,10 @@ function challengedStep(): HTMLElement[] {
       ),
     ),
   ];
+}
+
+function sealingStep(): HTMLElement[] {
+  return [h("h1", {}, t("vote.sealing.title")), h("p", { role: "status" }, t("vote.sealing.wait"))];
 }
 
 function castingStep(): HTMLElement[] {
@@ -439,6 +470,7 @@ function render(main: HTMLElement) {
     credential: credentialStep,
     ballot: ballotStep,
     review: reviewStep,
+    sealing: sealingStep,
     sealed: sealedStep,
     challenged: challengedStep,
     casting: castingStep,
