@@ -18,7 +18,7 @@ import { fixtureElection } from "../support/election-fixture.ts";
 import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
 import { startWebCluster, type WebCluster } from "./cluster.ts";
 
-describe.skipIf(!runBrowserTests)("receipt page in Chromium", () => {
+describe.skipIf(!runBrowserTests)("receipt page in Chromium", { timeout: 180_000 }, () => {
   let cluster: WebCluster;
   let browser: Browser;
   let code: string;
@@ -188,6 +188,50 @@ describe.skipIf(!runBrowserTests)("receipt page in Chromium", () => {
       "One of the computers is not telling the truth",
     );
     await screenshot(page, "receipt-lying-node-en");
+    await page.close();
+  });
+
+  it("says in plain words when a later ballot of the same voter replaced this one", async () => {
+    const { env, nodes } = cluster;
+    const voter = env.setup.voters[1]!;
+    const first = ballotTx(
+      env.ctx.crypto,
+      voter,
+      [
+        [1, 0, 0],
+        [0, 0, 0, 0],
+      ],
+      1,
+    );
+    const later = ballotTx(
+      env.ctx.crypto,
+      voter,
+      [
+        [0, 0, 1],
+        [0, 0, 0, 0],
+      ],
+      2,
+    );
+    const status = async (tx: Uint8Array) =>
+      JSON.parse((await nodes[2]!.api.inject({ url: `/v1/ballots/${toHex(txId(tx))}` })).body);
+    expect((await postTx(nodes[0]!, "/v1/ballots", first)).statusCode).toBe(202);
+    await until("first committed", async () => (await status(first)).status === "committed");
+    expect((await status(first)).replacedBy).toBeUndefined();
+    expect((await postTx(nodes[0]!, "/v1/ballots", later)).statusCode).toBe(202);
+    await until("later committed", async () => (await status(later)).status === "committed");
+    expect((await status(first)).replacedBy).toBe(toHex(txId(later)));
+    expect((await status(later)).replacedBy).toBeUndefined();
+
+    const page = await open(
+      `${cluster.urls[2]}/receipt.html?lang=en&code=${trackingCode(txId(first))}`,
+    );
+    await page.locator("#verdict").waitFor({ timeout: 30_000 });
+    expect(await stepState(page, "inclusion")).toBe("ok");
+    expect(await stepState(page, "status")).toBe("failed");
+    const text = await page.locator('#verdict [data-step="status"]').textContent();
+    expect(text).toContain("no longer counts");
+    expect(text).toContain(trackingCode(txId(later)));
+    await screenshot(page, "receipt-replaced-en");
     await page.close();
   });
 

@@ -4,6 +4,7 @@
  * file only fetches, and sorts a typed error into the step it belongs to.
  */
 import { fromHex, toHex } from "../../src/crypto/bytes.ts";
+import { trackingCode } from "../../src/election/tracking-code.ts";
 import { isSaylauError } from "../../src/errors.ts";
 import { decodeManifest, electionIdOf } from "../../src/ledger/manifest.ts";
 import type {
@@ -153,7 +154,15 @@ export async function checkReceipt(input: CheckInput): Promise<ReceiptVerdict> {
         input.statusFrom,
         `/v1/ballots/${toHex(receipt.ballotId)}`,
       );
-      if (status.status === "committed") {
+      if (status.status === "committed" && status.replacedBy !== undefined) {
+        // In the ledger, as checked above, but a later ballot of the same voter counts.
+        steps.push({
+          step: "status",
+          state: "failed",
+          key: "receipt.step.status.replaced_later",
+          params: { code: trackingCode(fromHex(status.replacedBy, 32)) },
+        });
+      } else if (status.status === "committed") {
         steps.push({
           step: "status",
           state: "ok",
