@@ -15,7 +15,7 @@ import { postTx, until } from "../support/api-cluster.ts";
 import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
 import { startWebCluster, type WebCluster } from "./cluster.ts";
 
-describe.skipIf(!runBrowserTests)("observer board in Chromium", () => {
+describe.skipIf(!runBrowserTests)("observer board in Chromium", { timeout: 180_000 }, () => {
   let cluster: WebCluster;
   let browser: Browser;
 

@@ -39,7 +39,7 @@ const TEXT = {
   },
 } as const;
 
-describe.skipIf(!runBrowserTests)("voter path in Chromium", () => {
+describe.skipIf(!runBrowserTests)("voter path in Chromium", { timeout: 180_000 }, () => {
   let cluster: WebCluster;
   let browser: Browser;
 
