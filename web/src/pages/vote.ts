@@ -448,7 +448,7 @@ function castingStep(): HTMLElement[] {
 
 function castStep(): (HTMLElement | null)[] {
   const id = state.castId!;
-  const code = trackingCode(Uint8Array.from(id.match(/../g)!.map((b) => Number.parseInt(b, 16))));
+  const code = trackingCode(fromHex(id, 32));
   return [
     h("h1", {}, t("vote.cast.title")),
     h("p", {}, t("vote.cast.intro")),
