@@ -168,16 +168,34 @@ export function encryptBallot(
   choices: Choices,
   rng: Rng = systemRng,
 ): BallotBody {
+  return encryptBallotWithNonces(ctx, credentialPublicKey, choices, rng).body;
+}
+
+/**
+ * encryptBallot that also returns each selection's nonce r (nonces[contest][option]): what a
+ * voter reveals to challenge a ballot (challenge.ts) before discarding it, never for a ballot
+ * that is cast.
+ */
+export function encryptBallotWithNonces(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  choices: Choices,
+  rng: Rng = systemRng,
+): { body: BallotBody; nonces: bigint[][] } {
   checkCredential(credentialPublicKey);
   checkChoices(ctx, choices);
   const { G, K } = ctx.bases;
+  const nonces: bigint[][] = [];
   const contests = choices.map((row, i) => {
+    const rowNonces: bigint[] = [];
+    nonces.push(rowNonces);
     let sumNonce = 0n;
     let sumAlpha = IDENTITY;
     let sumBeta = IDENTITY;
     let sumValue = 0;
     const selections = row.map((value, j) => {
       const r = randomScalar(rng);
+      rowNonces.push(r);
       const alpha = mulSecret(G, r);
       const beta = smallMultipleOfG(value).add(mulSecret(K, r));
       const alphaBytes = encodePoint(alpha);
@@ -200,7 +218,7 @@ export function encryptBallot(
     const proof = proveRange(ctx.bases, statement, sumAlpha, sumBeta, sumNonce, sumValue, rng);
     return { selections, proof };
   });
-  return { contests };
+  return { body: { contests }, nonces };
 }
 
 export function encodeBallot(body: BallotBody): Uint8Array {

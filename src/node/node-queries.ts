@@ -23,6 +23,7 @@ import type {
   TallyView,
   TxStatusView,
 } from "./api/service.ts";
+import { replacedBy } from "./ballot-standing.ts";
 import { evidenceView } from "./evidence-view.ts";
 import type { NodeView } from "./node-view.ts";
 
@@ -83,8 +84,16 @@ export class NodeQueries implements NodeService {
     const hex = toHex(id);
     const code = trackingCode(id);
     const location = await this.#node.replica.store.txLocation(id);
-    if (location !== undefined)
-      return { id: hex, trackingCode: code, status: "committed", ...location };
+    if (location !== undefined) {
+      const later = await replacedBy(this.#node.replica, id, location);
+      return {
+        id: hex,
+        trackingCode: code,
+        status: "committed",
+        ...location,
+        ...(later === null ? {} : { replacedBy: later }),
+      };
+    }
     if (this.#node.mempool.has(hex)) return { id: hex, trackingCode: code, status: "pending" };
     const reason = await this.#node.mempool.dropReason(hex);
     if (reason !== undefined) return { id: hex, trackingCode: code, status: "dropped", reason };

@@ -28,6 +28,7 @@ import {
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
+import { registerWebApp } from "./web-app.ts";
 
 export interface ApiOptions {
   readonly logger?: Logger | false;
@@ -35,6 +36,8 @@ export interface ApiOptions {
   readonly bodyLimit?: number;
   /** Requests per client address per minute. */
   readonly rateLimitPerMinute?: number;
+  /** Folder of the built web app served at `/` (default web/dist). */
+  readonly webRoot?: string;
 }
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -207,6 +210,8 @@ export async function buildApi(
   );
 
   app.get("/openapi.json", { config: { rateLimit: false } }, async () => app.swagger());
+
+  registerWebApp(app, options.webRoot);
 
   return app;
 }

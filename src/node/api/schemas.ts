@@ -88,6 +88,7 @@ export const txStatusSchema = {
         height: { type: "integer" },
         index: { type: "integer" },
         leafIndex: { type: "integer" },
+        replacedBy: hash,
         reason: {
           type: "object",
           required: ["code", "message"],

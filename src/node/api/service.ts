@@ -24,6 +24,8 @@ export type TxStatusView =
       readonly height: number;
       readonly index: number;
       readonly leafIndex: number;
+      /** A ballot only: the later ballot of the same voter that counts instead of this one. */
+      readonly replacedBy?: string;
     };
 
 export interface HeaderView {
