@@ -1,7 +1,9 @@
 /**
- * `saylau demo --serve` as a real process: after the demo it keeps the validators running,
- * prints the web app's address, serves the app and the demo's receipt there, and on SIGINT
- * (Ctrl-C) stops the validators and exits 0.
+ * `saylau demo --serve` as a real process: it keeps voters back with the polls open and
+ * prints the web app's address and their voter keys; a ballot cast then with one of those
+ * keys (as the web app casts it) is counted once Enter closes the polls; after the result it
+ * serves the app and the demo's receipt, and on SIGINT (Ctrl-C) stops the validators and
+ * exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../../scripts/build-web.ts";
+import { fromHex, toHex } from "../../src/crypto/bytes.ts";
+import { keyPairFromSeed } from "../../src/crypto/ed25519.ts";
+import { ledgerContext } from "../../src/ledger/context.ts";
+import { ballotTx } from "../../src/ledger/tx-builders.ts";
+import type { ElectionView, ResultsView } from "../../src/node/api/service.ts";
 
 const root = mkdtempSync(join(tmpdir(), "saylau-e2e-serve-"));
 let child: ChildProcess | undefined;
@@ -19,7 +26,7 @@ afterAll(() => {
 });
 
 describe("saylau demo --serve", () => {
-  it("serves the web app after the demo and stops cleanly on Ctrl-C", async () => {
+  it("keeps the polls open for the person at the web app, counts their ballot, and stops cleanly on Ctrl-C", async () => {
     const webRoot = join(root, "web");
     await buildWeb(webRoot);
     const proc = spawn(
@@ -37,7 +44,7 @@ describe("saylau demo --serve", () => {
       ],
       {
         env: { ...process.env, SAYLAU_WEB_ROOT: webRoot, SAYLAU_LOG_LEVEL: "warn" },
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["pipe", "pipe", "pipe"],
       },
     );
     child = proc;
@@ -45,18 +52,42 @@ describe("saylau demo --serve", () => {
     proc.stdout!.on("data", (d) => {
       stdout += String(d);
     });
-    proc.stderr!.resume();
+    let stderr = "";
+    proc.stderr!.on("data", (d) => {
+      stderr = (stderr + String(d)).slice(-4000);
+    });
     const exited = new Promise<number | null>((resolve) =>
       proc.on("exit", (code) => resolve(code)),
     );
 
-    const deadline = Date.now() + 200_000;
-    while (!stdout.includes("press Ctrl-C")) {
-      if (Date.now() > deadline || proc.exitCode !== null) {
-        throw new Error(`no web app address printed; stdout:\n${stdout}`);
+    const deadline = Date.now() + 280_000;
+    const printed = async (text: string) => {
+      while (!stdout.includes(text)) {
+        if (Date.now() > deadline || proc.exitCode !== null) {
+          throw new Error(`"${text}" not printed; stdout:\n${stdout}\nstderr:\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    };
+
+    // The polls are open for the person: 8 voters, 2 kept back, their keys printed.
+    await printed("Press Enter");
+    const open = /served by every validator: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    const keys = [...stdout.matchAll(/^ {4}([0-9a-f]{64})$/gm)].map((m) => m[1]!);
+    expect(keys).toHaveLength(2);
+    const election = (await (await fetch(`${open}/v1/election`)).json()) as ElectionView;
+    const ctx = ledgerContext(fromHex(election.manifest));
+    const tx = ballotTx(ctx.crypto, keyPairFromSeed(fromHex(keys[0]!)), [[0, 0, 0, 0, 1]], 1);
+    const cast = await fetch(`${open}/v1/ballots`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tx: toHex(tx) }),
+    });
+    expect(cast.status).toBe(202);
+    proc.stdin!.write("\n");
+
+    await printed("press Ctrl-C");
+    expect(stdout).toContain("The decrypted tally matches the ballots cast.");
     const url = /served by every validator: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
     expect(url).toBeDefined();
     const page = await fetch(`${url}/`);
@@ -68,8 +99,12 @@ describe("saylau demo --serve", () => {
     expect(receipt.status).toBe(200);
     expect(receipt.headers.get("access-control-allow-origin")).toBe("*");
 
+    const results = (await (await fetch(`${url}/v1/results`)).json()) as ResultsView;
+    expect(results.voters).toBe(7);
+    expect(stdout).toMatch(/^Zhanna +\d+ +\d+ +1$/m);
+
     proc.kill("SIGINT");
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/v1/status`)).rejects.toThrow();
-  }, 240_000);
+  }, 300_000);
 });

@@ -25,7 +25,13 @@ import { writeElectionDirectory } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { LocalCluster, pickPorts, until, watchCommits } from "../local-cluster.ts";
 import { EXIT, Progress, percentile, table } from "../output.ts";
-import { waitForStopSignal, webAppLines } from "../serve-until-stopped.ts";
+import {
+  keptBackVoters,
+  votingLines,
+  waitForEnterOrStop,
+  waitForStopSignal,
+  webAppLines,
+} from "../serve-until-stopped.ts";
 import { registerVoters, setPhase } from "./authority.ts";
 import { checkAgainst } from "./receipt.ts";
 import { trusteeDecrypt } from "./trustee.ts";
@@ -37,8 +43,10 @@ Runs a whole election on 4 validators (child processes on loopback) and prints a
                      a previous demo there is replaced)
   --voters N         voters, each casting one ballot, 5% of them voting twice (default 1000)
   --concurrency C    ballots in flight at once (default 32)
-  --serve            keep the validators running afterwards, print the web app's address
-                     (http://127.0.0.1:8100/ when that port is free) and stop on Ctrl-C
+  --serve            keep some voters back and the polls open for you: print the web app's
+                     address (http://127.0.0.1:8100/ when that port is free) and their voter
+                     keys, vote in the browser, press Enter to close the polls, decrypt and
+                     audit; the validators keep running until Ctrl-C
 Afterwards: saylau status --node http://127.0.0.1:<port>, or saylau audit --dir DIR/export.`;
 
 const MARKER = ".saylau-demo";
@@ -115,16 +123,18 @@ export async function runDemo(args: string[]): Promise<number> {
     await setPhase(edir, urls[1]!, "open");
     log("polls are open");
 
-    // 4. Ballots: every voter once, 5% of them twice (the later ballot counts).
+    // 4. Ballots: every voter once, 5% of them twice (the later ballot counts). With --serve
+    // the last few voters are kept back for the person trying the web app.
+    const serve = parsed.values.serve === true;
+    const keptBack = serve ? keptBackVoters(voterCount) : 0;
+    const demoVoters = voterCount - keptBack;
     const ctx = ledgerContext(setup.manifestBytes);
     const rng = seededRng(seed);
     const choiceOf = () => rng(1)[0]! % CANDIDATES.length;
-    const plan: { voter: number; choice: number; seq: number }[] = setup.voters.map((_, voter) => ({
-      voter,
-      choice: choiceOf(),
-      seq: 1,
-    }));
-    for (let v = 0; v < voterCount; v += 20) plan.push({ voter: v, choice: choiceOf(), seq: 2 });
+    const plan: { voter: number; choice: number; seq: number }[] = setup.voters
+      .slice(0, demoVoters)
+      .map((_, voter) => ({ voter, choice: choiceOf(), seq: 1 }));
+    for (let v = 0; v < demoVoters; v += 20) plan.push({ voter: v, choice: choiceOf(), seq: 2 });
     const expected = new Array<number>(CANDIDATES.length).fill(0);
     const finalChoice = new Map<number, number>();
     for (const p of plan) finalChoice.set(p.voter, p.choice);
@@ -218,6 +228,22 @@ export async function runDemo(args: string[]): Promise<number> {
     );
     await watcher.stop();
 
+    if (serve) {
+      const voterKeys = setup.voters.slice(demoVoters).map((v) => toHex(v.seed));
+      console.log("");
+      for (const line of votingLines(urls, voterKeys)) console.log(line);
+      // Ctrl-C here means "stop the validators cleanly", not "abort the demo".
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+      const signal = await waitForEnterOrStop();
+      process.on("SIGINT", onInterrupt);
+      process.on("SIGTERM", onInterrupt);
+      if (signal !== "enter") {
+        log(`${signal}: stopping the validators with the polls still open`);
+        return EXIT.ok;
+      }
+    }
+
     // 5. Close, decrypt with trustees 1 and 3.
     await setPhase(edir, urls[2]!, "closed");
     log("polls are closed; trustees 1 and 3 decrypt");
@@ -265,7 +291,13 @@ export async function runDemo(args: string[]): Promise<number> {
     latencies.sort((a, b) => a - b);
     const final = results[0]!;
     const counts = final.result![0]!.options.map((o) => o.votes);
-    const matches = counts.every((c, i) => c === expected[i]);
+    // Ballots cast in the web app (--serve) come on top of the demo's; each chooses at most
+    // one candidate, and a blank ballot chooses none.
+    const fromWeb = counts.map((c, i) => c - expected[i]!);
+    const webVoters = final.voters - finalChoice.size;
+    const matches = serve
+      ? fromWeb.every((d) => d >= 0) && fromWeb.reduce((a, b) => a + b, 0) <= webVoters
+      : fromWeb.every((d) => d === 0);
     console.log("");
     console.log(
       table([
@@ -289,8 +321,12 @@ export async function runDemo(args: string[]): Promise<number> {
     console.log("");
     console.log(
       table([
-        ["Mayor", "votes", "expected"],
-        ...CANDIDATES.map((c, i) => [c, counts[i]!, expected[i]!]),
+        serve
+          ? ["Mayor", "votes", "cast by the demo", "cast in the web app"]
+          : ["Mayor", "votes", "expected"],
+        ...CANDIDATES.map((c, i) =>
+          serve ? [c, counts[i]!, expected[i]!, fromWeb[i]!] : [c, counts[i]!, expected[i]!],
+        ),
       ]),
     );
     console.log("");
@@ -301,7 +337,7 @@ export async function runDemo(args: string[]): Promise<number> {
     );
     console.log(`Data kept in ${dir}; try: saylau audit --dir ${join(dir, "export")}`);
     const ok = matches && agreed && audit.ok;
-    if (parsed.values.serve === true) {
+    if (serve) {
       // Ctrl-C now means "stop the validators cleanly", not "abort the demo".
       process.off("SIGINT", onInterrupt);
       process.off("SIGTERM", onInterrupt);
