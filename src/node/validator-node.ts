@@ -152,10 +152,11 @@ export class ValidatorNode {
         );
       }
       const metrics = createMetrics();
-      const mempool = new Mempool(replica.store.db, {
-        maxTxs: config.mempoolMaxTxs,
-        maxBytes: config.mempoolMaxBytes,
-      });
+      const mempool = new Mempool(
+        replica.store.db,
+        { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+        config.mempoolSync,
+      );
       const reloaded = await mempool.load(
         async (id) => (await replica.store.txLocation(id)) !== undefined,
       );
