@@ -64,8 +64,8 @@ const DEFAULTS = {
   mempoolMaxBytes: 256 * 1024 * 1024,
   blockMaxTxs: 2000,
   consensusTimeoutMs: 2000,
-  walSync: false,
-  mempoolSync: false,
+  walSync: true,
+  mempoolSync: true,
   rateLimitPerMinute: 60_000,
   reforwardAfterMs: 10_000,
 };
