@@ -77,6 +77,8 @@ interface LoadResult {
   readonly seconds: number;
   readonly latencies: number[];
   readonly rejected: number;
+  /** Why, by error code. */
+  readonly rejections: Map<string, number>;
 }
 
 /**
@@ -92,6 +94,11 @@ async function load(
   const watcher = watchCommits(urls[0]!, status.height + 1, 20);
   const submittedAt = new Map<string, number>();
   let rejected = 0;
+  const rejections = new Map<string, number>();
+  const reject = (code: string | undefined) => {
+    rejected++;
+    rejections.set(code ?? "unknown", (rejections.get(code ?? "unknown") ?? 0) + 1);
+  };
   let next = 0;
   const started = performance.now();
   const send = async (i: number) => {
@@ -109,7 +116,7 @@ async function load(
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        rejected++;
+        reject((err as { code?: string }).code);
         return;
       }
     }
@@ -125,14 +132,20 @@ async function load(
           if (from >= txs.length) return;
           const slice = txs.slice(from, from + batch);
           const t = performance.now();
-          const r = await apiRequest<{ results: ({ id: string } | { error: unknown })[] }>(
-            urls[(from / batch) % urls.length]!,
-            "/v1/transactions/batch",
-            { txs: slice.map((x) => toHex(x)) },
-          );
+          let r: { results: ({ id: string } | { error: unknown })[] };
+          try {
+            r = await apiRequest(urls[(from / batch) % urls.length]!, "/v1/transactions/batch", {
+              txs: slice.map((x) => toHex(x)),
+            });
+          } catch (err) {
+            // A request that failed as a whole (a timeout on a saturated machine): each of
+            // its transactions counts as rejected, as a failed single request does.
+            for (let k = 0; k < slice.length; k++) reject((err as { code?: string }).code);
+            continue;
+          }
           for (const item of r.results) {
             if ("id" in item) submittedAt.set(item.id, t);
-            else rejected++;
+            else reject((item.error as { code?: string }).code);
           }
         }
       }),
@@ -179,6 +192,7 @@ async function load(
     seconds: (last - started) / 1000,
     latencies,
     rejected,
+    rejections,
   };
 }
 
@@ -370,8 +384,13 @@ async function run(mode: Durability, runIndex: number): Promise<RunResult> {
     const b = await load(urls, ballots, { concurrency: CONCURRENCY, ratePerSecond: rate });
     const afterB = await usage(urls);
     const results = await apiRequest<ResultsView>(urls[0]!, "/v1/results");
-    if (results.ballots !== BALLOTS)
-      throw new Error(`expected ${BALLOTS} ballots in the ledger, found ${results.ballots}`);
+    if (results.ballots !== BALLOTS) {
+      throw new Error(
+        `expected ${BALLOTS} ballots in the ledger, found ${results.ballots}; rejected: ${JSON.stringify([...b.rejections])}`,
+      );
+    }
+    // Each run's figures as soon as it ends, in case a later run fails.
+    say(`[${mode}] ${row("(a)", a).join(" ")} | ${row("(b)", b).join(" ")}`);
     return {
       mode,
       a,
