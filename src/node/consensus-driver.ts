@@ -86,6 +86,8 @@ export class ConsensusDriver {
   /** Messages waiting for WAL records, in emission order. */
   #held: Promise<void> = Promise.resolve();
   #heldCount = 0;
+  /** WAL pruning of decided heights, in the background. */
+  #pruned: Promise<void> = Promise.resolve();
 
   constructor(options: DriverOptions) {
     this.#options = options;
@@ -252,7 +254,12 @@ export class ConsensusDriver {
       );
     }
     await this.#hooks.commit(height, payload, encodeCertificate(certificate), hash);
-    await this.#options.wal.pruneBelow(height + 1);
+    // Pruning is housekeeping: the next height need not wait for its synced write (which
+    // usually joins the next height's first records). Prunes run one after another, each
+    // after its block's commit was written, as pruneBelow requires.
+    this.#pruned = this.#pruned
+      .then(() => this.#options.wal.pruneBelow(height + 1))
+      .catch((err: Error) => this.#log.warn({ err, height }, "could not prune the consensus WAL"));
     this.#log.debug({ height, block: toHex(hash).slice(0, 16) }, "decided");
   }
 
@@ -276,5 +283,6 @@ export class ConsensusDriver {
     // may have none) and the messages held for them.
     await this.#unwritten?.catch(() => {});
     await this.#held;
+    await this.#pruned;
   }
 }

@@ -41,19 +41,23 @@ function sends(actions: readonly Action[]): Uint8Array[] {
 }
 
 /**
- * What the leader will send for this payload (signatures are deterministic): its
- * PRE-PREPARE, and the PREPAREs of validators 2 and 3 in answer.
+ * What the others will send the leader for this payload (signatures are deterministic): the
+ * PREPAREs of validators 2 and 3 in answer to its PRE-PREPARE, then their COMMITs.
  */
 function script() {
   const leader = engineFor(LEADER);
-  const prePrepare = sends(leader.propose(payload))[0]!;
-  const prepares = [2, 3].map((i) => {
-    const e = engineFor(i);
-    const asked = e.step(prePrepare).find((a) => a.type === "validate");
+  const [prePrepare, leaderPrepare] = sends(leader.propose(payload));
+  const peers = [2, 3].map((i) => engineFor(i));
+  const prepares = peers.map((e) => {
+    const asked = e.step(prePrepare!).find((a) => a.type === "validate");
     if (asked?.type !== "validate") throw new Error("expected a validate action");
     return sends(e.validated(asked.height, asked.blockHash, true))[0]!;
   });
-  return { prePrepare, prepares };
+  const commits = peers.map((e, k) => {
+    e.step(leaderPrepare!);
+    return sends(e.step(prepares[1 - k]!))[0]!;
+  });
+  return { prepares, commits };
 }
 
 const stores: Awaited<ReturnType<typeof slowStore>>[] = [];
@@ -65,6 +69,8 @@ async function leaderDriver() {
   const s = await slowStore();
   stores.push(s);
   const sent: string[] = [];
+  const committed: number[] = [];
+  const settled = { count: 0 };
   const typeOf = (bytes: Uint8Array) =>
     decodeWith(driver.engine.codecs.message, bytes, driver.engine.codecs.maxMessageBytes).type;
   const driver = new ConsensusDriver({
@@ -79,16 +85,16 @@ async function leaderDriver() {
     hooks: {
       send: (_to, bytes) => sent.push(typeOf(bytes)),
       validate: async () => true,
-      commit: async () => {},
+      commit: async (height) => void committed.push(height),
       fetch: () => {},
       peerBehind: () => {},
       evidence: async () => {},
       dropped: () => {},
-      settled: () => {},
+      settled: () => void settled.count++,
     },
   });
   await driver.start();
-  return { s, driver, sent };
+  return { s, driver, sent, committed, settled };
 }
 
 describe("consensus driver and its WAL", () => {
@@ -131,6 +137,32 @@ describe("consensus driver and its WAL", () => {
     await until("the COMMIT to be sent", () => sent.length === 3, 5000);
     expect(sent).toEqual(["pre-prepare", "prepare", "commit"]);
     await driver.stop();
+  });
+
+  it("does not hold the next height up for the pruning of a decided one", async () => {
+    const { s, driver, sent, committed, settled } = await leaderDriver();
+    const { prepares, commits } = script();
+    driver.propose(payload);
+    await until("the first WAL write", () => s.writes.length === 1, 5000);
+    s.writes[0]!.release();
+    for (const p of prepares) driver.step(p);
+    await until("the second WAL write", () => s.writes.length === 2, 5000);
+    s.writes[1]!.release();
+    await until("the COMMIT to be sent", () => sent.includes("commit"), 5000);
+    const before = settled.count;
+    for (const c of commits) driver.step(c);
+    await until("the block to be committed", () => committed.length === 1, 5000);
+    // Pruning height 1 starts with a synced write (so the block is on disk first): held here,
+    // while the driver has finished the input that decided and takes the next ones.
+    await until("the pruning's synced write", () => s.writes.length === 3, 5000);
+    expect(s.writes.map((w) => [w.ops, w.sync])[2]).toEqual([1, true]);
+    await until("both inputs to be handled", () => settled.count === before + 2, 5000);
+    expect(driver.engine.height).toBe(2);
+    const wal = new ConsensusWal(s.db, true);
+    expect(await wal.load(1)).toHaveLength(4); // not pruned yet
+    s.writes[2]!.release();
+    await driver.stop(); // waits for the pruning
+    expect(await wal.load(1)).toHaveLength(0);
   });
 
   it("never sends a message whose record could not be written, nor any later one", async () => {
