@@ -51,6 +51,19 @@ export class ConsensusWal {
     return this.#writer.write([{ type: "put", key: walKey(height, this.#seq++), value: record }]);
   }
 
+  /** The highest height with a record (0: none); resync reads it from a damaged store. */
+  async highestHeight(): Promise<number> {
+    for await (const key of this.#db.keys({
+      gte: Uint8Array.of(PREFIX.wal),
+      lt: Uint8Array.of(PREFIX.wal + 1),
+      reverse: true,
+      limit: 1,
+    })) {
+      return readU64(key, 1);
+    }
+    return 0;
+  }
+
   /**
    * Forget the records of heights below `height`, once the blocks that decided them are
    * stored: call it after the commit's write resolved.

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { writeElectionDirectory } from "../../src/cli/election-dir.ts";
 import { loadConfig, type NodeConfig } from "../../src/node/config.ts";
 import { ValidatorNode } from "../../src/node/validator-node.ts";
@@ -27,6 +27,7 @@ export async function startNode(
   count: number,
   extraEnv: Record<string, string> = {},
   overrides: Partial<NodeConfig> = {},
+  logger: Logger = pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }),
 ) {
   const env = {
     SAYLAU_P2P_LISTEN: `/ip4/127.0.0.1/tcp/${ports[index]}`,
@@ -38,10 +39,7 @@ export async function startNode(
     ...extraEnv,
   };
   const config = loadConfig(join(dir, "validators", String(index), "config.json"), env);
-  return ValidatorNode.start(
-    { ...config, consensusTimeoutMs: 500, ...overrides },
-    { logger: pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }) },
-  );
+  return ValidatorNode.start({ ...config, consensusTimeoutMs: 500, ...overrides }, { logger });
 }
 
 /** Waits until `condition` holds, polling every 25 ms; fails naming `what` after `ms`. */

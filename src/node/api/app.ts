@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
 import { isSaylauError, type SaylauError } from "../../errors.ts";
 import { statusForCode } from "./error-status.ts";
+import { evidenceSchema, MAX_EVIDENCE_PER_PAGE } from "./evidence-schema.ts";
 import {
   blockSchema,
   blocksSchema,
@@ -27,6 +28,7 @@ import {
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
+import { registerWebApp } from "./web-app.ts";
 
 export interface ApiOptions {
   readonly logger?: Logger | false;
@@ -34,6 +36,8 @@ export interface ApiOptions {
   readonly bodyLimit?: number;
   /** Requests per client address per minute. */
   readonly rateLimitPerMinute?: number;
+  /** Folder of the built web app served at `/` (default web/dist). */
+  readonly webRoot?: string;
 }
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -184,6 +188,11 @@ export async function buildApi(
     return service.consistency(Number(q.from), Number(q.to));
   });
 
+  app.get("/v1/evidence", { schema: evidenceSchema }, async (request) => {
+    const q = request.query as { after?: string; limit?: string };
+    return service.evidence(q.after ?? null, Number(q.limit ?? MAX_EVIDENCE_PER_PAGE));
+  });
+
   app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) => {
     const { contentType, body } = await service.metrics();
     void reply.header("content-type", contentType);
@@ -201,6 +210,8 @@ export async function buildApi(
   );
 
   app.get("/openapi.json", { config: { rateLimit: false } }, async () => app.swagger());
+
+  registerWebApp(app, options.webRoot);
 
   return app;
 }

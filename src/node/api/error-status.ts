@@ -42,6 +42,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,
   "store/bad_range": 400,
+  /** This node's own stored data is damaged: never the client's fault. */
+  "store/corrupt": 500,
 };
 
 export function statusForCode(code: string): number {
