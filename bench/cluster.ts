@@ -12,8 +12,12 @@
  * the transaction in a committed block (polling every 20 ms, so up to 20 ms late).
  *
  *   npm run bench [-- --registers 6000 --ballots 300 --load 0.8 --batch 250]
+ *
+ * --durability safe (the default: walSync and mempoolSync on, as a validator's defaults),
+ * unsafe (both off), or both: the same workloads on a fresh cluster each, unsafe then safe,
+ * `--rounds` times (alternating the order each round), printed side by side.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,6 +43,8 @@ const { values } = parseArgs({
     load: { type: "string", default: "0.8" },
     concurrency: { type: "string", default: "128" },
     batch: { type: "string", default: "1" },
+    durability: { type: "string", default: "safe" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const REGISTERS = Number(values.registers);
@@ -48,6 +54,18 @@ const CONCURRENCY = Number(values.concurrency);
 /** Transactions per request for (a): 1 posts each alone; more uses /v1/transactions/batch. */
 const BATCH = Number(values.batch);
 const VALIDATORS = 4;
+type Durability = "safe" | "unsafe";
+const MODES: Durability[] =
+  values.durability === "both"
+    ? ["unsafe", "safe"]
+    : values.durability === "unsafe"
+      ? ["unsafe"]
+      : values.durability === "safe"
+        ? ["safe"]
+        : (() => {
+            throw new Error(`--durability must be safe, unsafe or both, not ${values.durability}`);
+          })();
+const ROUNDS = Number(values.rounds);
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -59,6 +77,8 @@ interface LoadResult {
   readonly seconds: number;
   readonly latencies: number[];
   readonly rejected: number;
+  /** Why, by error code. */
+  readonly rejections: Map<string, number>;
 }
 
 /**
@@ -74,6 +94,11 @@ async function load(
   const watcher = watchCommits(urls[0]!, status.height + 1, 20);
   const submittedAt = new Map<string, number>();
   let rejected = 0;
+  const rejections = new Map<string, number>();
+  const reject = (code: string | undefined) => {
+    rejected++;
+    rejections.set(code ?? "unknown", (rejections.get(code ?? "unknown") ?? 0) + 1);
+  };
   let next = 0;
   const started = performance.now();
   const send = async (i: number) => {
@@ -91,7 +116,7 @@ async function load(
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        rejected++;
+        reject((err as { code?: string }).code);
         return;
       }
     }
@@ -107,14 +132,20 @@ async function load(
           if (from >= txs.length) return;
           const slice = txs.slice(from, from + batch);
           const t = performance.now();
-          const r = await apiRequest<{ results: ({ id: string } | { error: unknown })[] }>(
-            urls[(from / batch) % urls.length]!,
-            "/v1/transactions/batch",
-            { txs: slice.map((x) => toHex(x)) },
-          );
+          let r: { results: ({ id: string } | { error: unknown })[] };
+          try {
+            r = await apiRequest(urls[(from / batch) % urls.length]!, "/v1/transactions/batch", {
+              txs: slice.map((x) => toHex(x)),
+            });
+          } catch (err) {
+            // A request that failed as a whole (a timeout on a saturated machine): each of
+            // its transactions counts as rejected, as a failed single request does.
+            for (let k = 0; k < slice.length; k++) reject((err as { code?: string }).code);
+            continue;
+          }
           for (const item of r.results) {
             if ("id" in item) submittedAt.set(item.id, t);
-            else rejected++;
+            else reject((item.error as { code?: string }).code);
           }
         }
       }),
@@ -161,6 +192,7 @@ async function load(
     seconds: (last - started) / 1000,
     latencies,
     rejected,
+    rejections,
   };
 }
 
@@ -231,7 +263,6 @@ function row(label: string, r: LoadResult): (string | number)[] {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "saylau-bench-"));
-const ports = await pickPorts(VALIDATORS, 9100);
 const setup = createElection({
   name: "bench",
   createdAt: Date.now(),
@@ -242,8 +273,6 @@ const setup = createElection({
   voters: BALLOTS,
   contests: [{ label: "Mayor", options: ["A", "B", "C", "D", "E"], limit: 1 }],
 });
-const edir = join(dir, "election");
-writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
 const ctx = ledgerContext(setup.manifestBytes);
 
 // The ballots and their single-process verification rate, before any validator runs.
@@ -283,111 +312,199 @@ for (let round = 0; round < 3; round++) {
 const registerPerCore = 1000 / bestRegister;
 const cores = availableParallelism();
 const ceiling = (cores * perCoreRate) / VALIDATORS;
+const registerCeiling = (cores * registerPerCore) / VALIDATORS;
+const rate = LOAD * ceiling;
+
+// The same transactions for every run: each run starts a fresh ledger of the same election.
+const registers = Array.from({ length: REGISTERS }, (_, i) =>
+  registerTx(setup.electionId, setup.authority, [
+    keyPairFromSeed(sha256(utf8(`bench credential ${i}`))).publicKey,
+  ]),
+);
+const voters = registerTx(
+  setup.electionId,
+  setup.authority,
+  setup.voters.map((v) => v.publicKey),
+);
+
+interface RunResult {
+  readonly mode: Durability;
+  readonly a: LoadResult;
+  readonly b: LoadResult;
+  readonly usageA: (string | number)[];
+  readonly usageB: (string | number)[];
+}
 
 // BENCH_PROFILE=<dir> writes a CPU profile of every validator there (for finding hot spots).
 const profile = process.env.BENCH_PROFILE;
-const cluster = new LocalCluster(edir, VALIDATORS, ports.httpBase, {
-  SAYLAU_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-  ...(profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` }),
-});
-const cleanup = async () => {
-  await cluster.stopAll();
-  if (process.env.BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-  else say(`kept ${dir}`);
-};
+let cluster: LocalCluster | undefined;
 process.on("SIGINT", () => {
-  cluster.killAllNow();
+  cluster?.killAllNow();
   process.exit(130);
 });
-try {
-  for (let i = 0; i < VALIDATORS; i++) cluster.start(i);
-  await cluster.waitReady([0, 1, 2, 3]);
-  const urls = cluster.urls;
 
-  // (a) register transactions, one fresh credential each.
-  say(
-    `(a) ${REGISTERS} register transactions, ${BATCH > 1 ? `${BATCH} per request, 8 requests` : CONCURRENCY} in flight...`,
-  );
-  const registers = Array.from({ length: REGISTERS }, (_, i) =>
-    registerTx(setup.electionId, setup.authority, [
-      keyPairFromSeed(sha256(utf8(`bench credential ${i}`))).publicKey,
-    ]),
-  );
-  const beforeA = await usage(urls);
-  const a = await load(urls, registers, { concurrency: BATCH > 1 ? 8 : CONCURRENCY, batch: BATCH });
-  const afterA = await usage(urls);
+/** One fresh cluster with the given durability settings, loaded with (a) then (b). */
+async function run(mode: Durability, runIndex: number): Promise<RunResult> {
+  const ports = await pickPorts(VALIDATORS, 9100);
+  const edir = join(dir, `election-${runIndex}-${mode}`);
+  writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
+  for (let i = 0; i < VALIDATORS; i++) {
+    const file = join(edir, "validators", String(i), "config.json");
+    const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const sync = mode === "safe";
+    writeFileSync(file, JSON.stringify({ ...config, walSync: sync, mempoolSync: sync }, null, 2));
+  }
+  cluster = new LocalCluster(edir, VALIDATORS, ports.httpBase, {
+    SAYLAU_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+    ...(profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` }),
+  });
+  try {
+    for (let i = 0; i < VALIDATORS; i++) cluster.start(i);
+    await cluster.waitReady([0, 1, 2, 3]);
+    const urls = cluster.urls;
 
-  // (b) ballots at LOAD x ceiling.
-  const voters = registerTx(
-    setup.electionId,
-    setup.authority,
-    setup.voters.map((v) => v.publicKey),
-  );
-  await load(urls, [voters], { concurrency: 1 });
-  await load(urls, [phaseTx(setup.electionId, setup.authority, "open")], { concurrency: 1 });
-  const rate = LOAD * ceiling;
-  say(
-    `(b) ${BALLOTS} ballots offered at ${rate.toFixed(1)}/s (${LOAD} x ceiling ${ceiling.toFixed(1)}/s)...`,
-  );
-  const beforeB = await usage(urls);
-  const b = await load(urls, ballots, { concurrency: CONCURRENCY, ratePerSecond: rate });
-  const afterB = await usage(urls);
-  const results = await apiRequest<ResultsView>(urls[0]!, "/v1/results");
-  if (results.ballots !== BALLOTS)
-    throw new Error(`expected ${BALLOTS} ballots in the ledger, found ${results.ballots}`);
+    // (a) register transactions, one fresh credential each.
+    say(
+      `[${mode}] (a) ${REGISTERS} register transactions, ${BATCH > 1 ? `${BATCH} per request, 8 requests` : CONCURRENCY} in flight...`,
+    );
+    const beforeA = await usage(urls);
+    const a = await load(urls, registers, {
+      concurrency: BATCH > 1 ? 8 : CONCURRENCY,
+      batch: BATCH,
+    });
+    const afterA = await usage(urls);
 
-  console.log(`\nNode ${process.version}, ${cores} cores, ${VALIDATORS} validators on loopback\n`);
-  console.log(
-    table([
-      ["workload", "committed", "tx/s", "p50 s", "p95 s", "p99 s", "rejected"],
-      row(`(a) register${BATCH > 1 ? ` (${BATCH}/request)` : ""}`, a),
-      row(`(b) ballots @ ${rate.toFixed(1)}/s`, b),
-    ]),
-  );
-  console.log("\nCPU time of the four validators (their own metrics), per phase:\n");
-  console.log(
-    table([
-      [
-        "workload",
-        "CPU s",
-        "of it verifying s",
-        "verifying",
-        "CPU ms/tx/validator",
-        "verify ms/tx/validator",
-        "main thread ms/tx/validator",
-        "txs/batch",
-        "main thread s, each validator",
-      ],
-      usageRow("(a) register", beforeA, afterA, a.committed),
-      usageRow("(b) ballots", beforeB, afterB, b.committed),
-    ]),
-  );
-  console.log("");
-  console.log(
-    table([
-      [
-        "(a) single-process register check",
-        `${(bestRegister * 1000).toFixed(0)} us/tx = ${registerPerCore.toFixed(0)} tx/s per core`,
-      ],
-      [
-        "(a) ceiling",
-        `${cores} cores x ${registerPerCore.toFixed(0)} / ${VALIDATORS} validators = ${((cores * registerPerCore) / VALIDATORS).toFixed(0)} tx/s`,
-      ],
-      [
-        "(a) achieved / ceiling",
-        `${((a.committed / a.seconds / ((cores * registerPerCore) / VALIDATORS)) * 100).toFixed(0)}%`,
-      ],
-      [
-        "(b) single-process batch verification",
-        `${best.toFixed(2)} ms/ballot = ${perCoreRate.toFixed(1)} ballots/s per core`,
-      ],
-      [
-        "(b) ceiling",
-        `${cores} cores x ${perCoreRate.toFixed(1)} / ${VALIDATORS} validators = ${ceiling.toFixed(1)} ballots/s`,
-      ],
-      ["(b) achieved / ceiling", `${((b.committed / b.seconds / ceiling) * 100).toFixed(0)}%`],
-    ]),
-  );
-} finally {
-  await cleanup();
+    // (b) ballots at LOAD x ceiling.
+    await load(urls, [voters], { concurrency: 1 });
+    await load(urls, [phaseTx(setup.electionId, setup.authority, "open")], { concurrency: 1 });
+    say(
+      `[${mode}] (b) ${BALLOTS} ballots offered at ${rate.toFixed(1)}/s (${LOAD} x ceiling ${ceiling.toFixed(1)}/s)...`,
+    );
+    const beforeB = await usage(urls);
+    const b = await load(urls, ballots, { concurrency: CONCURRENCY, ratePerSecond: rate });
+    const afterB = await usage(urls);
+    const results = await apiRequest<ResultsView>(urls[0]!, "/v1/results");
+    if (results.ballots !== BALLOTS) {
+      throw new Error(
+        `expected ${BALLOTS} ballots in the ledger, found ${results.ballots}; rejected: ${JSON.stringify([...b.rejections])}`,
+      );
+    }
+    // Each run's figures as soon as it ends, in case a later run fails.
+    say(`[${mode}] ${row("(a)", a).join(" ")} | ${row("(b)", b).join(" ")}`);
+    return {
+      mode,
+      a,
+      b,
+      usageA: usageRow(`${tag(mode)}(a) register`, beforeA, afterA, a.committed),
+      usageB: usageRow(`${tag(mode)}(b) ballots`, beforeB, afterB, b.committed),
+    };
+  } finally {
+    await cluster.stopAll();
+    cluster = undefined;
+  }
 }
+
+/** Row labels name the setting only when both are compared. */
+function tag(mode: Durability): string {
+  return MODES.length > 1 ? `${mode} ` : "";
+}
+
+const runs: RunResult[] = [];
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order (unsafe, safe, safe, unsafe, ...) so that drift in the machine's
+    // load does not favour one setting.
+    const order = round % 2 === 0 ? MODES : [...MODES].reverse();
+    for (const mode of order) runs.push(await run(mode, runs.length));
+  }
+} finally {
+  if (process.env.BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+  else say(`kept ${dir}`);
+}
+
+console.log(`\nNode ${process.version}, ${cores} cores, ${VALIDATORS} validators on loopback\n`);
+console.log(
+  table([
+    ["workload", "committed", "tx/s", "p50 s", "p95 s", "p99 s", "rejected"],
+    ...runs.flatMap((r) => [
+      row(`${tag(r.mode)}(a) register${BATCH > 1 ? ` (${BATCH}/request)` : ""}`, r.a),
+      row(`${tag(r.mode)}(b) ballots @ ${rate.toFixed(1)}/s`, r.b),
+    ]),
+  ]),
+);
+if (MODES.length > 1) {
+  // Each setting's mean over its runs, and safe relative to unsafe.
+  const mean = (mode: Durability, pick: (r: RunResult) => number) => {
+    const of = runs.filter((r) => r.mode === mode).map(pick);
+    return of.reduce((x, y) => x + y, 0) / of.length;
+  };
+  const tps = (l: LoadResult) => l.committed / l.seconds;
+  const p99 = (l: LoadResult) => percentile(l.latencies, 99);
+  const compare = (label: string, pick: (r: RunResult) => number, digits: number) => {
+    const unsafe = mean("unsafe", pick);
+    const safe = mean("safe", pick);
+    return [
+      label,
+      unsafe.toFixed(digits),
+      safe.toFixed(digits),
+      `${((safe / unsafe) * 100).toFixed(0)}%`,
+    ];
+  };
+  console.log("\nSafe (walSync, mempoolSync on) against unsafe, mean of each setting's runs:\n");
+  console.log(
+    table([
+      ["measure", "unsafe", "safe", "safe / unsafe"],
+      compare("(a) register tx/s", (r) => tps(r.a), 1),
+      compare("(a) register p99 s", (r) => p99(r.a), 3),
+      compare("(b) ballots tx/s", (r) => tps(r.b), 1),
+      compare("(b) ballots p99 s", (r) => p99(r.b), 3),
+    ]),
+  );
+}
+console.log("\nCPU time of the four validators (their own metrics), per phase:\n");
+console.log(
+  table([
+    [
+      "workload",
+      "CPU s",
+      "of it verifying s",
+      "verifying",
+      "CPU ms/tx/validator",
+      "verify ms/tx/validator",
+      "main thread ms/tx/validator",
+      "txs/batch",
+      "main thread s, each validator",
+    ],
+    ...runs.flatMap((r) => [r.usageA, r.usageB]),
+  ]),
+);
+console.log("");
+const last = runs.at(-1)!;
+console.log(
+  table([
+    [
+      "(a) single-process register check",
+      `${(bestRegister * 1000).toFixed(0)} us/tx = ${registerPerCore.toFixed(0)} tx/s per core`,
+    ],
+    [
+      "(a) ceiling",
+      `${cores} cores x ${registerPerCore.toFixed(0)} / ${VALIDATORS} validators = ${registerCeiling.toFixed(0)} tx/s`,
+    ],
+    [
+      `(a) achieved / ceiling${runs.length > 1 ? " (last run)" : ""}`,
+      `${((last.a.committed / last.a.seconds / registerCeiling) * 100).toFixed(0)}%`,
+    ],
+    [
+      "(b) single-process batch verification",
+      `${best.toFixed(2)} ms/ballot = ${perCoreRate.toFixed(1)} ballots/s per core`,
+    ],
+    [
+      "(b) ceiling",
+      `${cores} cores x ${perCoreRate.toFixed(1)} / ${VALIDATORS} validators = ${ceiling.toFixed(1)} ballots/s`,
+    ],
+    [
+      `(b) achieved / ceiling${runs.length > 1 ? " (last run)" : ""}`,
+      `${((last.b.committed / last.b.seconds / ceiling) * 100).toFixed(0)}%`,
+    ],
+  ]),
+);

@@ -25,8 +25,16 @@ export interface NodeConfig {
   readonly mempoolMaxBytes: number;
   readonly blockMaxTxs: number;
   readonly consensusTimeoutMs: number;
-  /** fsync each consensus WAL write (survives power loss, not just a killed process). */
+  /**
+   * fsync consensus WAL records before sending the messages they record (group commit). Off
+   * is unsafe: after a power loss the validator may forget what it signed and contradict it.
+   */
   readonly walSync: boolean;
+  /**
+   * fsync each pending transaction before answering 202 (group commit). Off is unsafe: a
+   * power loss may lose transactions the node already accepted.
+   */
+  readonly mempoolSync: boolean;
   readonly rateLimitPerMinute: number;
   /**
    * After this long without a committed block, pending transactions are forwarded to the
@@ -56,7 +64,8 @@ const DEFAULTS = {
   mempoolMaxBytes: 256 * 1024 * 1024,
   blockMaxTxs: 2000,
   consensusTimeoutMs: 2000,
-  walSync: false,
+  walSync: true,
+  mempoolSync: true,
   rateLimitPerMinute: 60_000,
   reforwardAfterMs: 10_000,
 };
@@ -81,6 +90,7 @@ const KEYS = new Set([
   "consensusTimeoutMs",
   "reforwardAfterMs",
   "walSync",
+  "mempoolSync",
   "rateLimitPerMinute",
 ]);
 
@@ -92,6 +102,12 @@ function int(value: unknown, name: string, min: number, max: number): number {
     });
   }
   return n;
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value !== "boolean")
+    throw bad(`${name} must be true or false, got ${JSON.stringify(value)}`, { field: name });
+  return value;
 }
 
 function str(value: unknown, name: string): string {
@@ -180,7 +196,8 @@ export function loadConfig(
       10,
       600_000,
     ),
-    walSync: typeof raw.walSync === "boolean" ? raw.walSync : DEFAULTS.walSync,
+    walSync: bool(raw.walSync ?? DEFAULTS.walSync, "walSync"),
+    mempoolSync: bool(raw.mempoolSync ?? DEFAULTS.mempoolSync, "mempoolSync"),
     rateLimitPerMinute: int(
       raw.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute,
       "rateLimitPerMinute",

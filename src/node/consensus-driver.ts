@@ -4,6 +4,12 @@
  * are durable before any later message is sent, proposals are validated against the ledger
  * (in the background, answered as a later input), decided blocks are committed with their
  * certificates.
+ *
+ * The driver does not wait for a WAL record to be written before the next action or input:
+ * only messages must wait, since they are the one way the engine's state leaves the node.
+ * A message goes out once every record appended before it is written (records are written
+ * in order), and messages go out in the order the engine emitted them. So inputs that arrive
+ * during an fsync are handled meanwhile, and their records share the next fsync.
  */
 import type { Logger } from "pino";
 import { encodeWith } from "../codec/schema.ts";
@@ -80,6 +86,13 @@ export class ConsensusDriver {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #failed: Error | undefined;
+  /** The last WAL append not yet written, if any: messages wait for it. */
+  #unwritten: Promise<void> | undefined;
+  /** Messages waiting for WAL records, in emission order. */
+  #held: Promise<void> = Promise.resolve();
+  #heldCount = 0;
+  /** WAL pruning of decided heights, in the background. */
+  #pruned: Promise<void> = Promise.resolve();
 
   constructor(options: DriverOptions) {
     this.#options = options;
@@ -143,8 +156,47 @@ export class ConsensusDriver {
       .catch((err: Error) => {
         // A failure here means the ledger could not apply a block the validators decided:
         // stop taking part rather than sign anything on a state we do not have.
-        this.#failed = err;
-        this.#log.fatal({ err }, "consensus driver stopped");
+        this.#fail(err);
+      });
+  }
+
+  #fail(err: Error): void {
+    if (this.#failed !== undefined) return;
+    this.#failed = err;
+    this.#log.fatal({ err }, "consensus driver stopped");
+  }
+
+  #append(height: number, record: Uint8Array): void {
+    const written = this.#options.wal.append(height, record);
+    this.#unwritten = written;
+    written.then(
+      () => {
+        if (this.#unwritten === written) this.#unwritten = undefined;
+      },
+      // A record that could not be written: its message (and every later one) is never
+      // sent, and the driver takes no further input.
+      (err: Error) => this.#fail(err),
+    );
+  }
+
+  /** Send now if no WAL record is unwritten and nothing is held, else after them. */
+  #send(to: number | "all", bytes: Uint8Array): void {
+    const unwritten = this.#unwritten;
+    if (unwritten === undefined && this.#heldCount === 0) {
+      this.#hooks.send(to, bytes);
+      return;
+    }
+    this.#heldCount++;
+    this.#held = this.#held
+      .then(() => unwritten)
+      .then(
+        () => {
+          if (this.#failed === undefined) this.#hooks.send(to, bytes);
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.#heldCount--;
       });
   }
 
@@ -155,12 +207,12 @@ export class ConsensusDriver {
           const record = this.engine.wal.decode(action.record);
           const height = record.type === "sent" ? record.message.height : record.height;
           if (height <= (this.#options.silentThrough ?? 0)) break;
-          await this.#options.wal.append(height, action.record);
+          this.#append(height, action.record);
           break;
         }
         case "send":
           if (action.message.height <= (this.#options.silentThrough ?? 0)) break;
-          this.#hooks.send(action.to, action.bytes);
+          this.#send(action.to, action.bytes);
           break;
         case "validate": {
           const { height, blockHash, payload } = action;
@@ -209,7 +261,12 @@ export class ConsensusDriver {
       );
     }
     await this.#hooks.commit(height, payload, encodeCertificate(certificate), hash);
-    await this.#options.wal.pruneBelow(height + 1);
+    // Pruning is housekeeping: the next height need not wait for its synced write (which
+    // usually joins the next height's first records). Prunes run one after another, each
+    // after its block's commit was written, as pruneBelow requires.
+    this.#pruned = this.#pruned
+      .then(() => this.#options.wal.pruneBelow(height + 1))
+      .catch((err: Error) => this.#log.warn({ err, height }, "could not prune the consensus WAL"));
     this.#log.debug({ height, block: toHex(hash).slice(0, 16) }, "decided");
   }
 
@@ -229,5 +286,10 @@ export class ConsensusDriver {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#queue;
+    // Before the store closes: the last records (a send waits for them, but the last record
+    // may have none) and the messages held for them.
+    await this.#unwritten?.catch(() => {});
+    await this.#held;
+    await this.#pruned;
   }
 }

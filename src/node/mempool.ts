@@ -1,8 +1,9 @@
 /**
  * The pending pool: transactions accepted (202) but not yet committed. Each one is written
- * to LevelDB before the node answers, so a 202 survives a crash of the node; it leaves the
- * pool when a block commits it or when it can no longer apply. Bounded by count and bytes:
- * past either limit the node answers 503 and the client retries.
+ * to LevelDB, and by default synced, before the node answers, so a 202 survives a crash of
+ * the node and a power loss; concurrent admissions share one fsync (group commit). A
+ * transaction leaves the pool when a block commits it or when it can no longer apply.
+ * Bounded by count and bytes: past either limit the node answers 503 and the client retries.
  */
 import type { Level } from "level";
 import { decodeCanonical, encodeCanonical } from "../codec/cbor.ts";
@@ -10,6 +11,7 @@ import { fromHex, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
 import { PREFIX, readU64, u64 } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
+import { GroupCommit } from "./group-commit.ts";
 
 interface Entry {
   readonly seq: number;
@@ -39,12 +41,15 @@ export class Mempool {
   readonly #db: Level<Uint8Array, Uint8Array>;
   readonly #limits: MempoolLimits;
   readonly #entries = new Map<string, Entry>();
+  readonly #writer: GroupCommit;
   #bytes = 0;
   #nextSeq = 0;
 
-  constructor(db: Level<Uint8Array, Uint8Array>, limits: MempoolLimits) {
+  /** `sync: false` is unsafe: a power loss may lose transactions already answered 202. */
+  constructor(db: Level<Uint8Array, Uint8Array>, limits: MempoolLimits, sync: boolean) {
     this.#db = db;
     this.#limits = limits;
+    this.#writer = new GroupCommit(db, sync);
   }
 
   /** Reload persisted entries, dropping the ones `isCommitted` says are already in the ledger. */
@@ -96,7 +101,10 @@ export class Mempool {
     }
   }
 
-  /** Persist then hold a transaction. Returns false when it was already pending. */
+  /**
+   * Persist (durably, by default) then hold a transaction. Returns false when it was already
+   * pending.
+   */
   async add(idHex: string, bytes: Uint8Array): Promise<boolean> {
     if (this.#entries.has(idHex)) return false;
     this.checkRoom(bytes.length);
@@ -105,34 +113,13 @@ export class Mempool {
     this.#entries.set(idHex, { seq, bytes });
     this.#bytes += bytes.length;
     try {
-      await this.#write(poolKey(seq), bytes);
+      await this.#writer.write([{ type: "put", key: poolKey(seq), value: bytes }]);
     } catch (err) {
       this.#entries.delete(idHex);
       this.#bytes -= bytes.length;
       throw err;
     }
     return true;
-  }
-
-  #writes: { key: Uint8Array; value: Uint8Array }[] = [];
-  #flushed: Promise<void> | undefined;
-
-  /** Writes issued in one turn of the event loop go to LevelDB as one batch. */
-  #write(key: Uint8Array, value: Uint8Array): Promise<void> {
-    this.#writes.push({ key, value });
-    if (this.#flushed === undefined) {
-      this.#flushed = new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
-          const batch = this.#writes;
-          this.#writes = [];
-          this.#flushed = undefined;
-          this.#db
-            .batch(batch.map((w) => ({ type: "put" as const, key: w.key, value: w.value })))
-            .then(resolve, reject);
-        });
-      });
-    }
-    return this.#flushed;
   }
 
   /** Pending transactions by id, oldest first. */

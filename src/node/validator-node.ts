@@ -148,10 +148,11 @@ export class ValidatorNode implements NodeView {
       const { manifest } = replica.ctx;
       const self = validatorIndex(manifest, seed, config.keyFile);
       const metrics = createMetrics();
-      const mempool = new Mempool(replica.store.db, {
-        maxTxs: config.mempoolMaxTxs,
-        maxBytes: config.mempoolMaxBytes,
-      });
+      const mempool = new Mempool(
+        replica.store.db,
+        { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+        config.mempoolSync,
+      );
       const reloaded = await mempool.load(
         async (id) => (await replica.store.txLocation(id)) !== undefined,
       );

@@ -1,6 +1,6 @@
 /** A validator refuses to start on a bad configuration, with one clear, typed error. */
 
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
@@ -63,6 +63,21 @@ describe("validator configuration", () => {
     const bad = join(env.dir, "bad.json");
     writeFileSync(bad, "{ not json");
     expect(await codeOf(() => loadConfig(bad, {}))).toBe("config/invalid");
+  });
+
+  it("syncs the consensus WAL and the pending pool unless told otherwise, and only by a boolean", async () => {
+    const env = await electionDirectory();
+    envs.push(env);
+    const file = join(env.dir, "validators", "0", "config.json");
+    const defaults = loadConfig(file, envFor(env, 0));
+    expect([defaults.walSync, defaults.mempoolSync]).toEqual([true, true]);
+    const unsafe = join(env.dir, "validators", "0", "unsafe.json");
+    const base = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    writeFileSync(unsafe, JSON.stringify({ ...base, walSync: false, mempoolSync: false }));
+    const off = loadConfig(unsafe, envFor(env, 0));
+    expect([off.walSync, off.mempoolSync]).toEqual([false, false]);
+    writeFileSync(unsafe, JSON.stringify({ ...base, walSync: "false" }));
+    expect(await codeOf(() => loadConfig(unsafe, envFor(env, 0)))).toBe("config/invalid");
   });
 
   it("refuses a key that is not a validator's, a port in use, and a data directory of another election", async () => {
