@@ -28,6 +28,8 @@ export function waitForEnterOrStop(): Promise<"enter" | NodeJS.Signals> {
     const input = createInterface({ input: process.stdin });
     const done = (how: "enter" | NodeJS.Signals) => {
       input.close();
+      // Standard input is not read again; left open, it would keep the process alive.
+      process.stdin.destroy();
       process.off("SIGINT", done);
       process.off("SIGTERM", done);
       resolve(how);

@@ -21,7 +21,8 @@ const root = mkdtempSync(join(tmpdir(), "saylau-e2e-serve-"));
 let child: ChildProcess | undefined;
 
 afterAll(() => {
-  if (child?.exitCode === null) child.kill("SIGKILL");
+  // The demo runs in a process group of its own: a failed test kills its validators too.
+  if (child?.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -45,6 +46,7 @@ describe("saylau demo --serve", () => {
       {
         env: { ...process.env, SAYLAU_WEB_ROOT: webRoot, SAYLAU_LOG_LEVEL: "warn" },
         stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
       },
     );
     child = proc;
@@ -96,7 +98,7 @@ describe("saylau demo --serve", () => {
     const code = /receipt\.html\?code=([0-9A-Z-]+)/.exec(stdout)?.[1];
     expect(code).toBeDefined();
     const receipt = await fetch(`${url}/v1/ballots/${code}/receipt`);
-    expect(receipt.status).toBe(200);
+    expect(receipt.status, `${await receipt.clone().text()}\n${stdout}`).toBe(200);
     expect(receipt.headers.get("access-control-allow-origin")).toBe("*");
 
     const results = (await (await fetch(`${url}/v1/results`)).json()) as ResultsView;
