@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { toHex } from "../../src/crypto/bytes.ts";
 import { phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
@@ -19,8 +18,15 @@ export async function postTx(node: ValidatorNode, url: string, tx: Uint8Array) {
   return node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });
 }
 
+/** A response from app.inject() or read off a raw socket (test/support/raw-http.ts). */
+export interface AnyResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly body: string;
+}
+
 /** Every error the API returns is exactly `{ error: { code, message } }`. */
-export function expectErrorShape(res: LightMyRequestResponse, status?: number, code?: string) {
+export function expectErrorShape(res: AnyResponse, status?: number, code?: string) {
   let body: unknown;
   try {
     body = JSON.parse(res.body);
