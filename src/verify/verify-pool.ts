@@ -12,6 +12,8 @@ import type { TxVerdict } from "./verify-transactions.ts";
 interface Pending {
   readonly tx: Uint8Array;
   readonly key: string | undefined;
+  /** performance.now() when it was queued. */
+  readonly since: number;
   readonly resolve: (v: TxVerdict) => void;
   readonly reject: (e: Error) => void;
 }
@@ -83,7 +85,8 @@ export class VerifyPool {
       }
     }
     const promise = new Promise<TxVerdict>((resolve, reject) => {
-      (urgent ? this.#urgent : this.#queue).push({ tx, key, resolve, reject });
+      const since = performance.now();
+      (urgent ? this.#urgent : this.#queue).push({ tx, key, since, resolve, reject });
       this.#schedule();
     });
     if (key !== undefined) {
@@ -113,6 +116,16 @@ export class VerifyPool {
 
   get queued(): number {
     return this.#queue.length + this.#urgent.length;
+  }
+
+  /**
+   * How long (ms at `now`) the oldest check still waiting for a worker has waited, proposal
+   * checks aside (they go first); 0 when none waits. Whatever is submitted now waits behind
+   * it, so it measures the backlog in time whatever the mix of transactions.
+   */
+  oldestWaitMs(now = performance.now()): number {
+    const first = this.#queue[0];
+    return first === undefined ? 0 : Math.max(0, now - first.since);
   }
 
   #schedule(): void {

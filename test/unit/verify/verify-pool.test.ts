@@ -85,4 +85,26 @@ describe("transaction verification", () => {
     await Promise.all(waits);
     expect(finished.indexOf("urgent")).toBeLessThan(finished.indexOf("normal-47"));
   });
+
+  it("says how long the oldest queued check has waited, and 0 once none waits", async () => {
+    // Nothing is dispatched before a minute unless something urgent comes.
+    const slow = new VerifyPool({ manifest: setup.manifestBytes, workers: 1, lingerMs: 60_000 });
+    try {
+      expect(slow.oldestWaitMs()).toBe(0);
+      const queuedAt = performance.now();
+      const first = slow.verify(phaseTx(setup.electionId, setup.authority, "open"), "a");
+      const later = performance.now();
+      slow.verify(phaseTx(setup.electionId, setup.authority, "closed"), "b");
+      const wait = slow.oldestWaitMs(later + 500);
+      expect(wait).toBeGreaterThanOrEqual(500);
+      expect(wait).toBeLessThanOrEqual(500 + (later - queuedAt));
+      // An urgent check sends the queue out with it.
+      const key = generateKeyPair().publicKey;
+      const urgent = slow.verify(registerTx(setup.electionId, setup.authority, [key]), "u", true);
+      expect(slow.oldestWaitMs()).toBe(0);
+      await Promise.all([first, urgent]);
+    } finally {
+      await slow.close();
+    }
+  });
 });
