@@ -52,10 +52,18 @@ function complete(text: string): RawResponse | undefined {
 export function rawExchange(
   port: number,
   data: string | (string | { pauseMs: number })[],
-  { timeoutMs = 5000, done }: { timeoutMs?: number; done?: (text: string) => boolean } = {},
+  {
+    timeoutMs = 5000,
+    done,
+    localAddress,
+  }: { timeoutMs?: number; done?: (text: string) => boolean; localAddress?: string } = {},
 ): Promise<{ text: string; closedByServer: boolean }> {
   return new Promise((resolve) => {
-    const socket: Socket = connect(port, "127.0.0.1");
+    const socket: Socket = connect({
+      port,
+      host: "127.0.0.1",
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     let text = "";
     let settled = false;
     const finish = (closedByServer: boolean) => {
@@ -84,15 +92,17 @@ export function rawExchange(
   });
 }
 
-/** One request on its own connection; the server's first answer, parsed. */
+/** One request on its own connection (from `localAddress`); the first answer, parsed. */
 export async function rawRequest(
   port: number,
   data: string | (string | { pauseMs: number })[],
   timeoutMs = 5000,
+  localAddress?: string,
 ): Promise<RawResponse> {
   const { text } = await rawExchange(port, data, {
     timeoutMs,
     done: (t) => complete(t) !== undefined,
+    ...(localAddress === undefined ? {} : { localAddress }),
   });
   return parseRawResponse(text).response;
 }

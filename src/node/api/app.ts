@@ -1,10 +1,9 @@
 /**
  * The Fastify application: routes over a NodeService, every error (a route's, Fastify's own,
  * or a request Node's HTTP parser refused) answered `{ error: { code, message } }` through
- * error-reply.ts, per-client rate limiting, and the OpenAPI document generated from the
- * route schemas at /openapi.json.
+ * error-reply.ts, per-client rate limiting by work and load shedding (traffic-control.ts),
+ * and the OpenAPI document generated from the route schemas at /openapi.json.
  */
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyInstance,
@@ -16,13 +15,14 @@ import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
 import { isSaylauError } from "../../errors.ts";
 import {
-  type ApiError,
   apiError,
   clientErrorFor,
   errorBody,
   quote,
+  sendError,
   writeRawError,
 } from "./error-reply.ts";
+import { LoadGuard } from "./load-guard.ts";
 import {
   blockSchema,
   blocksSchema,
@@ -40,13 +40,28 @@ import {
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
+import { installTrafficControl } from "./traffic-control.ts";
+import { WorkLimiter } from "./work-limiter.ts";
 
 export interface ApiOptions {
   readonly logger?: Logger | false;
   /** Largest request body in bytes (a transaction in hex plus JSON overhead). */
   readonly bodyLimit?: number;
-  /** Requests per client address per minute. */
-  readonly rateLimitPerMinute?: number;
+  /**
+   * Each client address's work budget: `perMinute` units a minute, up to `burst` at once
+   * (traffic-control.ts says what a request costs). Undefined: no limit.
+   */
+  readonly rateLimit?: { readonly perMinute: number; readonly burst: number } | undefined;
+  /**
+   * Load shedding (load-guard.ts): 503 node/overloaded to submissions while the
+   * verification backlog (ms) or the event loop's utilization (0-1) is over these bounds; 0
+   * turns a signal off. Undefined: no shedding.
+   */
+  readonly overload?:
+    | { readonly maxVerifyWaitMs: number; readonly maxEventLoopUtilization: number }
+    | undefined;
+  /** Told the code of each request refused by the rate limit or load shedding. */
+  readonly onRefused?: ((code: string) => void) | undefined;
   /**
    * A request (headers and body) must arrive within this long, or it is answered 408 and
    * its connection closed: a client sending slowly cannot hold a connection for ever.
@@ -60,17 +75,10 @@ export async function buildApi(
 ): Promise<FastifyInstance> {
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   let closing = false;
-  const send = (reply: FastifyReply, e: ApiError) => {
-    if (e.status === 503 && e.code === "mempool/full") reply.header("retry-after", "1");
-    return reply
-      .status(e.status)
-      .type("application/json; charset=utf-8")
-      .send(errorBody(e.code, e.message));
-  };
   const onError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const e = apiError(error);
     if (e.code === "api/internal") request.log.error({ err: error }, "unhandled error");
-    return send(reply, e);
+    return sendError(reply, e);
   };
 
   const base = {
@@ -110,7 +118,7 @@ export async function buildApi(
   app.addSchema(errorSchema);
   app.setErrorHandler(onError);
   app.setNotFoundHandler((request, reply) =>
-    send(reply, {
+    sendError(reply, {
       status: 404,
       code: "api/not_found",
       message: `no route ${request.method} ${quote(request.url)}`,
@@ -146,10 +154,14 @@ export async function buildApi(
   app.addHook("onRequest", async (request, reply) => {
     if (closing) {
       reply.header("connection", "close");
-      return send(reply, { status: 503, code: "node/not_ready", message: "node is shutting down" });
+      return sendError(reply, {
+        status: 503,
+        code: "node/not_ready",
+        message: "node is shutting down",
+      });
     }
     if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
-      return send(reply, {
+      return sendError(reply, {
         status: 400,
         code: "api/malformed_request",
         message: "an HTTP/1.1 request needs a Host header",
@@ -163,14 +175,16 @@ export async function buildApi(
     },
   });
 
-  await app.register(rateLimit, {
-    max: options.rateLimitPerMinute ?? 6000,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      code: "api/rate_limited",
-      message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
-    }),
+  const guard =
+    options.overload === undefined
+      ? undefined
+      : new LoadGuard({ ...options.overload, verifyWaitMs: () => service.verifyBacklogMs() });
+  guard?.start();
+  app.addHook("onClose", async () => guard?.stop());
+  const traffic = installTrafficControl(app, {
+    limiter: options.rateLimit && new WorkLimiter(options.rateLimit),
+    guard,
+    onRefused: options.onRefused,
   });
 
   for (const [url, onlyType] of [
@@ -190,8 +204,10 @@ export async function buildApi(
   app.post(
     "/v1/transactions/batch",
     { schema: submitBatchSchema, bodyLimit: 8 * 1024 * 1024 },
-    async (request) => {
+    async (request, reply) => {
       const { txs } = request.body as { txs: string[] };
+      const refused = traffic.chargeBatch(request, txs.length);
+      if (refused !== undefined) return sendError(reply, refused);
       const results = await Promise.all(
         txs.map(async (hex) => {
           try {
@@ -247,15 +263,11 @@ export async function buildApi(
     return body;
   });
 
-  app.get(
-    "/healthz",
-    { schema: healthSchema, config: { rateLimit: false } },
-    async (_request, reply) => {
-      const health = service.health();
-      reply.status(health.ok ? 200 : 503);
-      return health;
-    },
-  );
+  app.get("/healthz", { schema: healthSchema }, async (_request, reply) => {
+    const health = service.health();
+    reply.status(health.ok ? 200 : 503);
+    return health;
+  });
 
   app.get("/openapi.json", { config: { rateLimit: false } }, async () => app.swagger());
 

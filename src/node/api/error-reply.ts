@@ -6,6 +6,7 @@
  */
 import { maxHeaderSize, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
+import type { FastifyReply } from "fastify";
 import { isSaylauError } from "../../errors.ts";
 import { statusForCode } from "./error-status.ts";
 
@@ -13,6 +14,8 @@ export interface ApiError {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** Sent as Retry-After (seconds) with 429 and 503 answers. */
+  readonly retryAfterS?: number;
 }
 
 /** Fastify's error codes that the API names with its own. */
@@ -45,7 +48,6 @@ const CODES_BY_STATUS: Readonly<Record<number, string>> = {
   404: "api/not_found",
   413: "api/body_too_large",
   415: "api/unsupported_media_type",
-  429: "api/rate_limited",
 };
 
 /**
@@ -54,7 +56,13 @@ const CODES_BY_STATUS: Readonly<Record<number, string>> = {
  */
 export function apiError(error: unknown): ApiError {
   if (isSaylauError(error)) {
-    return { status: statusForCode(error.code), code: error.code, message: error.message };
+    const status = statusForCode(error.code);
+    return {
+      status,
+      code: error.code,
+      message: error.message,
+      ...(status === 503 ? { retryAfterS: 1 } : {}),
+    };
   }
   const e = (typeof error === "object" && error !== null ? error : {}) as {
     code?: unknown;
@@ -81,6 +89,15 @@ export function apiError(error: unknown): ApiError {
 
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
+}
+
+/** Answers a Fastify request with `e`. */
+export function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
+  if (e.retryAfterS !== undefined) reply.header("retry-after", String(e.retryAfterS));
+  return reply
+    .status(e.status)
+    .type("application/json; charset=utf-8")
+    .send(errorBody(e.code, e.message));
 }
 
 /** The answer to a request Node's HTTP parser refused (the `clientError` event). */

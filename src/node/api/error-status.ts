@@ -44,6 +44,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "mempool/full": 503,
   "mempool/duplicate": 409,
   "node/not_ready": 503,
+  "node/overloaded": 503,
   "node/not_found": 404,
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,

@@ -123,4 +123,9 @@ export interface NodeService {
   consistency(from: number, to: number): Promise<ConsistencyView>;
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { ok: boolean; detail: string };
+  /**
+   * How long (ms) the oldest transaction waiting for verification has waited; 0 if none:
+   * the backlog the API sheds submissions on.
+   */
+  verifyBacklogMs(): number;
 }

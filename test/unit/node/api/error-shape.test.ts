@@ -39,6 +39,7 @@ function stubService(): NodeService {
     consistency: unused,
     metrics: unused,
     health: () => ({ ok: true, detail: "stub" }),
+    verifyBacklogMs: () => 0,
   };
 }
 
