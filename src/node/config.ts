@@ -35,8 +35,8 @@ export interface NodeConfig {
   /** Units a client may spend at once, from a budget saved up while idle. */
   readonly rateLimitBurst: number;
   /**
-   * 503 node/overloaded to submissions while the oldest transaction waiting for
-   * verification has waited longer than this, in ms (0: never).
+   * 503 node/overloaded to submissions while the verification backlog (about how long a
+   * transaction submitted now would wait for a worker) is over this, in ms (0: never).
    */
   readonly overloadVerifyWaitMs: number;
   /**

@@ -256,6 +256,6 @@ export class NodeQueries implements NodeService {
   }
 
   verifyBacklogMs(): number {
-    return this.#node.pool.oldestWaitMs();
+    return this.#node.pool.backlogMs();
   }
 }

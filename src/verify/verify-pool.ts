@@ -51,6 +51,7 @@ export class VerifyPool {
   readonly #lingerMs: number;
   readonly #onBatch: VerifyPoolOptions["onBatch"];
   #nextJob = 1;
+  #msPerCheck = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -118,14 +119,23 @@ export class VerifyPool {
     return this.#queue.length + this.#urgent.length;
   }
 
+  /** Recent wall time per check in ms (an average over the last batches); 0 before any. */
+  get msPerCheck(): number {
+    return this.#msPerCheck;
+  }
+
   /**
-   * How long (ms at `now`) the oldest check still waiting for a worker has waited, proposal
-   * checks aside (they go first); 0 when none waits. Whatever is submitted now waits behind
-   * it, so it measures the backlog in time whatever the mix of transactions.
+   * The verification backlog in ms at `now`: the longer of how long the oldest queued check
+   * (proposal checks aside: they go first) has waited, and how long the checks queued now
+   * would take at the recent rate; 0 when none waits. Whatever is submitted now waits about
+   * that long. The first reacts to workers slowing down, the second at once to a burst.
+   * In time rather than in transactions, since a ballot costs some 40 times a registration.
    */
-  oldestWaitMs(now = performance.now()): number {
+  backlogMs(now = performance.now()): number {
     const first = this.#queue[0];
-    return first === undefined ? 0 : Math.max(0, now - first.since);
+    const waited = first === undefined ? 0 : Math.max(0, now - first.since);
+    const queued = this.#queue.length + this.#urgent.length;
+    return Math.max(waited, (queued * this.#msPerCheck) / this.#slots.length);
   }
 
   #schedule(): void {
@@ -163,6 +173,8 @@ export class VerifyPool {
     job.slot.busy = false;
     job.slot.worker.unref();
     this.#onBatch?.(job.items.length, msg.ms, msg.cpuMs);
+    const perCheck = msg.ms / Math.max(1, job.items.length);
+    this.#msPerCheck = this.#msPerCheck === 0 ? perCheck : 0.8 * this.#msPerCheck + 0.2 * perCheck;
     job.items.forEach((item, i) => {
       const verdict = msg.verdicts[i];
       if (verdict === undefined) {

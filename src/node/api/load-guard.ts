@@ -6,10 +6,10 @@
  * shed: they are cheap, and a voter must be able to check a receipt when the node is busy.
  * Two signals:
  *
- * - the verification backlog: how long the oldest transaction waiting for a verification
- *   worker has waited. A new one would wait behind it, and then still need its own check, a
- *   durable write and consensus. Measured in time, the bound holds whatever the mix of
- *   transactions (a ballot costs each validator some 40 times what a registration does);
+ * - the verification backlog: about how long a transaction submitted now would wait for a
+ *   verification worker (VerifyPool.backlogMs), before its own check, a durable write and
+ *   consensus. Measured in time, the bound holds whatever the mix of transactions (a ballot
+ *   costs each validator some 40 times what a registration does);
  * - the event loop's utilization over the last sampling period (the share of time it was
  *   busy rather than waiting for I/O): near 1 the main thread, which also runs consensus,
  *   cannot take on more.
@@ -66,7 +66,7 @@ export class LoadGuard {
       const wait = this.#options.verifyWaitMs();
       if (wait > maxVerifyWaitMs) {
         return {
-          message: `node overloaded: the oldest transaction waiting for verification has waited ${Math.round(wait)} ms (bound ${maxVerifyWaitMs} ms)`,
+          message: `node overloaded: the verification backlog is ${Math.round(wait)} ms (bound ${maxVerifyWaitMs} ms)`,
           // The backlog is about that much work: no use coming back much sooner.
           retryAfterS: Math.max(1, Math.ceil(wait / 1000)),
         };

@@ -124,8 +124,8 @@ export interface NodeService {
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { ok: boolean; detail: string };
   /**
-   * How long (ms) the oldest transaction waiting for verification has waited; 0 if none:
-   * the backlog the API sheds submissions on.
+   * The verification backlog in ms (VerifyPool.backlogMs): about how long a transaction
+   * submitted now would wait for a worker. The API sheds submissions on it.
    */
   verifyBacklogMs(): number;
 }

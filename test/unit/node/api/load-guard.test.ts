@@ -37,8 +37,7 @@ describe("LoadGuard", () => {
     expect(g.check()).toBeUndefined();
     backlog = 2500;
     expect(g.check()).toEqual({
-      message:
-        "node overloaded: the oldest transaction waiting for verification has waited 2500 ms (bound 2000 ms)",
+      message: "node overloaded: the verification backlog is 2500 ms (bound 2000 ms)",
       retryAfterS: 3,
     });
     const off = guard({ maxVerifyWaitMs: 0, maxEventLoopUtilization: 0, verifyWaitMs: () => 1e9 });
