@@ -4,8 +4,12 @@
  * worker pool (os.availableParallelism() threads) and on one thread (workers: 0, the same
  * batch verifier run inline), rounds interleaved so both see the same machine load.
  *
+ * Each mode runs with both verification backends (WebAssembly and pure JS, interleaved;
+ * SAYLAU_ARITHMETIC=js or =wasm keeps one).
+ *
  *   npx node bench/audit.ts [ballots=400] [perBlock=50] [rounds=3]
  */
+
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { auditRecord } from "../src/audit/audit.ts";
 import { MemorySource, type RecordEntry } from "../src/audit/source.ts";
@@ -14,12 +18,21 @@ import { commitStatement } from "../src/consensus/statements.ts";
 import { utf8 } from "../src/crypto/bytes.ts";
 import { sign } from "../src/crypto/ed25519.ts";
 import { sha256 } from "../src/crypto/hash.ts";
+import {
+  type ArithmeticName,
+  publicArithmetic,
+  useArithmetic,
+} from "../src/election/public-arithmetic.ts";
 import { seededRng } from "../src/election/rng.ts";
 import { encodeBlock, headerHash } from "../src/ledger/block.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { MemoryLedger } from "../src/ledger/memory-ledger.ts";
 import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import { arithmeticFromEnv } from "../src/verify/arithmetic-from-env.ts";
+
+// SAYLAU_ARITHMETIC=js measures the pure-JS verification backend (the workers follow).
+arithmeticFromEnv();
 
 const [ballots = 400, perBlock = 50, rounds = 3] = process.argv.slice(2).map(Number);
 
@@ -92,14 +105,22 @@ commit([decryptionTx(ctx.crypto, setup.trustees[1]!, tally, rng)]);
 const buildMs = performance.now() - buildStart;
 
 const pool = availableParallelism();
-const modes = [
-  { name: "one thread", workers: 0 },
-  { name: `worker pool (${pool})`, workers: pool },
-];
+// Both verification backends, interleaved, unless SAYLAU_ARITHMETIC picks one.
+const arithmetics: ArithmeticName[] =
+  process.env.SAYLAU_ARITHMETIC === undefined || process.env.SAYLAU_ARITHMETIC === ""
+    ? ["wasm", "js"]
+    : [publicArithmetic().name];
+const modes = arithmetics.flatMap((arithmetic) => [
+  { name: `one thread, ${arithmetic}`, workers: 0, arithmetic },
+  { name: `worker pool (${pool}), ${arithmetic}`, workers: pool, arithmetic },
+]);
 const samples = new Map<string, number[]>(modes.map((m) => [m.name, []]));
 const elapsed = new Map<string, number[]>(modes.map((m) => [m.name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const mode of modes) {
+    // The pool's workers take the backend from the environment when they start.
+    process.env.SAYLAU_ARITHMETIC = mode.arithmetic;
+    useArithmetic(mode.arithmetic);
     const report = await auditRecord(new MemorySource(setup.manifestBytes, entries), {
       workers: mode.workers,
     });
@@ -133,5 +154,16 @@ for (const row of rows)
   console.log(
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
   );
-const speedup = median(samples.get(modes[1]!.name)!) / median(samples.get(modes[0]!.name)!);
-console.log(`\nspeed-up with the pool: ${speedup.toFixed(2)}x`);
+const rate = (name: string) => median(samples.get(name)!);
+console.log("");
+for (const a of arithmetics) {
+  const one = rate(`one thread, ${a}`);
+  console.log(
+    `speed-up with the pool, ${a}: ${(rate(`worker pool (${pool}), ${a}`) / one).toFixed(2)}x`,
+  );
+}
+if (arithmetics.length === 2) {
+  for (const m of ["one thread", `worker pool (${pool})`]) {
+    console.log(`wasm / js, ${m}: ${(rate(`${m}, wasm`) / rate(`${m}, js`)).toFixed(1)}x`);
+  }
+}

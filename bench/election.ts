@@ -4,6 +4,7 @@
  * the ballot's bytes (canonical decoding and point decompression included), so single and
  * batch numbers are comparable; both are measured in the same run.
  */
+
 import { cpus, loadavg } from "node:os";
 import { G } from "../src/election/group.ts";
 import {
@@ -21,6 +22,8 @@ import {
   verifyBallot,
   verifyBallotsBatch,
 } from "../src/election/index.ts";
+import { publicArithmetic } from "../src/election/public-arithmetic.ts";
+import { arithmeticFromEnv } from "../src/verify/arithmetic-from-env.ts";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,6 +35,9 @@ function time<T>(fn: () => T): { ms: number; value: T } {
   const value = fn();
   return { ms: performance.now() - start, value };
 }
+
+// SAYLAU_ARITHMETIC=js measures the pure-JS verification backend (the workers follow).
+arithmeticFromEnv();
 
 const election = seededElection({
   seed: new Uint8Array(32).fill(1),
@@ -125,7 +131,7 @@ const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 console.log(
   `Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, load average ${loadavg()
     .map((x) => x.toFixed(2))
-    .join(" ")} at the end of the run`,
+    .join(" ")} at the end of the run; ${publicArithmetic().name} verification arithmetic`,
 );
 console.log("");
 console.log("| operation | time | notes |");

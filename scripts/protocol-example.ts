@@ -1,52 +1,204 @@
 /**
- * Prints the worked example of docs/PROTOCOL.md from a fixed seed. The example in the
- * document is checked by test/unit/docs/protocol-example.test.ts; rerun this script and
- * paste its output when a format changes.
+ * Prints the worked example of docs/PROTOCOL.md §13 (and the challenge example of
+ * docs/ELECTION-CRYPTO.md) from fixed seeds. The documents are checked against this output
+ * by test/unit/docs/protocol-example.test.ts (and the rules they state, on this election, by
+ * test/unit/docs/spec-rules.test.ts); rerun this script and paste its output when a format
+ * changes.
  *   npx node scripts/protocol-example.ts
+ *
+ * The example election: one contest "Q" (options "yes", "no", limit 1), four validators, one
+ * trustee with threshold 1, one voter. Block 1 registers the voter, block 2 opens the polls
+ * and holds the voter's ballot for "yes", block 3 closes the polls and holds the trustee's
+ * decryption share. Every random choice (keys, ceremony, ballot nonces, proof nonces) comes
+ * from a seed, so the bytes are reproducible.
  */
-import { toHex, utf8 } from "../src/crypto/bytes.ts";
+import { expand_message_xmd } from "@noble/curves/abstract/hash-to-curve.js";
+import { sha512 } from "@noble/hashes/sha2.js";
+import { encodeCertificate } from "../src/consensus/certificate.ts";
+import { commitStatement } from "../src/consensus/statements.ts";
+import { concatBytes, toHex, utf8 } from "../src/crypto/bytes.ts";
+import { sign } from "../src/crypto/ed25519.ts";
 import { sha256 } from "../src/crypto/hash.ts";
+import { selectionStatement } from "../src/election/ballot.ts";
+import { scalarToBytes } from "../src/election/group.ts";
+import { DST, hashToScalar } from "../src/election/hash-to-scalar.ts";
+import { seededRng } from "../src/election/rng.ts";
+import { encodeTally, tallyHash } from "../src/election/tally.ts";
+import { trackingCode } from "../src/election/tracking-code.ts";
 import { encodeHeader, headerHash } from "../src/ledger/block.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { MemoryLedger } from "../src/ledger/memory-ledger.ts";
-import { encodeState } from "../src/ledger/state.ts";
-import { decodeTransaction, signingMessage, txId } from "../src/ledger/transactions.ts";
-import { registerTx } from "../src/ledger/tx-builders.ts";
+import { encodeState, stateHash } from "../src/ledger/state.ts";
+import {
+  type BallotTx,
+  decodeTransaction,
+  signingMessage,
+  txId,
+} from "../src/ledger/transactions.ts";
+import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
 
-export function protocolExample() {
-  const setup = createElection({
+const EXAMPLE_CREATED_AT = 1_780_000_000_000;
+/** Block i is proposed by validator i at createdAt + i minutes. */
+const blockTime = (height: number) => EXAMPLE_CREATED_AT + height * 60_000;
+/** The validators whose COMMIT signatures make block 1's certificate (q = 3 of N = 4). */
+const EXAMPLE_SIGNERS = [0, 1, 2] as const;
+
+const seed = (label: string) => sha256(utf8(label));
+
+/** The example's election: keys, ceremony and manifest, all from one seed. */
+function exampleElection() {
+  return createElection({
     name: "Worked example",
-    createdAt: 1_780_000_000_000,
-    seed: sha256(utf8("saylau protocol example")),
+    createdAt: EXAMPLE_CREATED_AT,
+    seed: seed("saylau protocol example"),
     validators: 4,
     trustees: 1,
     threshold: 1,
     voters: 1,
     contests: [{ label: "Q", options: ["yes", "no"], limit: 1 }],
   });
+}
+
+/**
+ * Builds the example's three blocks through MemoryLedger, which validates each one as a
+ * replica would, and returns the objects the documents show with the ledger after block 3.
+ */
+export function buildExample() {
+  const setup = exampleElection();
   const ctx = ledgerContext(setup.manifestBytes);
   const ledger = new MemoryLedger(ctx);
   const genesis = ledger.tip;
-  const register = registerTx(setup.electionId, setup.authority, [setup.voters[0]!.publicKey]);
-  const next = ledger.propose([register], 1_780_000_060_000, 1);
-  ledger.commit(next.block);
+  const voter = setup.voters[0]!;
+  const trustee = setup.trustees[0]!;
+
+  const register = registerTx(setup.electionId, setup.authority, [voter.publicKey]);
+  const block1 = ledger.propose([register], blockTime(1), 1);
+  ledger.commit(block1.block);
+  const statement = commitStatement(setup.electionId, 1, 0, block1.hash);
+  const certificate = encodeCertificate({
+    height: 1,
+    view: 0,
+    blockHash: block1.hash,
+    signatures: EXAMPLE_SIGNERS.map((v) => ({
+      validator: v,
+      sig: sign(setup.validators[v]!.seed, statement),
+    })),
+  });
+
+  const open = phaseTx(setup.electionId, setup.authority, "open");
+  const ballot = ballotTx(
+    ctx.crypto,
+    voter,
+    [[1, 0]],
+    1,
+    seededRng(seed("saylau protocol example ballot")),
+  );
+  const block2 = ledger.propose([open, ballot], blockTime(2), 2);
+  if (block2.block.txs.length !== 2) throw new Error("the example's block 2 lost a transaction");
+  ledger.commit(block2.block);
+  const tally = ledger.tip.state.tally;
+
+  const close = phaseTx(setup.electionId, setup.authority, "closed");
+  const decryption = decryptionTx(
+    ctx.crypto,
+    trustee,
+    tally,
+    seededRng(seed("saylau protocol example decryption")),
+  );
+  const block3 = ledger.propose([close, decryption], blockTime(3), 3);
+  if (block3.block.txs.length !== 2) throw new Error("the example's block 3 lost a transaction");
+  ledger.commit(block3.block);
   return {
-    manifestSha256: toHex(sha256(setup.manifestBytes)),
-    electionId: toHex(setup.electionId),
-    authority: toHex(setup.authority.publicKey),
-    credential: toHex(setup.voters[0]!.publicKey),
-    genesisHeader: toHex(encodeHeader(genesis.header)),
-    genesisHash: toHex(genesis.hash),
-    genesisState: toHex(encodeState(genesis.state)),
-    registerTx: toHex(register),
-    registerSigningMessage: toHex(signingMessage(decodeTransaction(register))),
-    registerTxId: toHex(txId(register)),
-    block1Header: toHex(encodeHeader(next.block.header)),
-    block1Hash: toHex(headerHash(next.block.header)),
+    setup,
+    ctx,
+    ledger,
+    genesis,
+    register,
+    block1,
+    statement,
+    certificate,
+    ballot,
+    tally,
+    decryption,
   };
 }
 
+/** Every value the documents state, as hex (and the tracking code and result as text). */
+export function protocolExample() {
+  const {
+    setup,
+    ctx,
+    ledger,
+    genesis,
+    register,
+    block1,
+    statement,
+    certificate,
+    ballot,
+    tally,
+    decryption,
+  } = buildExample();
+  const voter = setup.voters[0]!;
+  const trustee = setup.trustees[0]!;
+
+  // The challenge of the first selection proof (contest 0, option 0), spelled out.
+  const body = (decodeTransaction(ballot) as BallotTx).ballot;
+  const sel = body.contests[0]!.selections[0]!;
+  const st = selectionStatement(ctx.crypto, voter.publicKey, 0, 0, sel.alpha, sel.beta);
+  const challengeMessage = concatBytes(
+    st.context,
+    st.alphaBytes,
+    st.betaBytes,
+    ...sel.proof.flatMap((br) => [br.a, br.b]),
+  );
+
+  return {
+    manifest: toHex(setup.manifestBytes),
+    electionId: toHex(setup.electionId),
+    authority: toHex(setup.authority.publicKey),
+    credential: toHex(voter.publicKey),
+    trusteeKey: toHex(trustee.signing.publicKey),
+    jointKey: toHex(setup.manifest.election.jointKey),
+    genesisState: toHex(encodeState(genesis.state)),
+    genesisStateHash: toHex(stateHash(genesis.state)),
+    genesisHeader: toHex(encodeHeader(genesis.header)),
+    genesisHash: toHex(genesis.hash),
+    registerTx: toHex(register),
+    registerSigningMessage: toHex(signingMessage(decodeTransaction(register))),
+    registerTxId: toHex(txId(register)),
+    block1Header: toHex(encodeHeader(block1.block.header)),
+    block1Hash: toHex(headerHash(block1.block.header)),
+    commitStatement: toHex(statement),
+    block1Certificate: toHex(certificate),
+    ballotTx: toHex(ballot),
+    ballotSigningMessage: toHex(signingMessage(decodeTransaction(ballot))),
+    ballotTxId: toHex(txId(ballot)),
+    trackingCode: trackingCode(txId(ballot)),
+    selectionChallengeMessage: toHex(challengeMessage),
+    selectionChallengeUniform: toHex(
+      expand_message_xmd(challengeMessage, DST.selectionProof, 48, sha512),
+    ),
+    selectionChallenge: toHex(scalarToBytes(hashToScalar(DST.selectionProof, challengeMessage))),
+    tally: toHex(encodeTally(tally)),
+    tallyHash: toHex(tallyHash(tally)),
+    decryptionTx: toHex(decryption),
+    decryptionTxId: toHex(txId(decryption)),
+    result: JSON.stringify(ledger.tip.state.result),
+  };
+}
+
+/** How the documents show long byte strings: 64 hex digits (32 bytes) a line. */
+function wrapHex(hex: string): string {
+  return hex.match(/.{1,64}/g)!.join("\n");
+}
+
 if (import.meta.main) {
-  for (const [k, v] of Object.entries(protocolExample())) console.log(`${k}: ${v}`);
+  for (const [k, v] of Object.entries(protocolExample())) {
+    if (v.length > 64 && /^[0-9a-f]+$/.test(v)) {
+      console.log(`${k} (${v.length / 2} bytes):\n\`\`\`hex ${k}\n${wrapHex(v)}\n\`\`\``);
+    } else {
+      console.log(`${k}: ${v}`);
+    }
+  }
 }

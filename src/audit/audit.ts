@@ -19,7 +19,8 @@
  *
  * At the end, if the election has a result, every accepted decryption share is verified
  * again against the final tally and the counts recomputed from them (audit/bad_share,
- * audit/result_mismatch); and if the source is a live node, an RFC 9162 consistency proof
+ * audit/result_mismatch); every item of equivocation evidence must verify against the
+ * manifest's validators (audit/bad_evidence); and if the source is a live node, an RFC 9162 consistency proof
  * between the head it reported before the replay and the last replayed head is checked
  * against the roots the replay computed (audit/inconsistent), so the node cannot have
  * served one history and be building on another.
@@ -37,6 +38,7 @@ import { PHASES, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../verify/verify-pool.ts";
 import { type TxVerdict, verifyTransactions } from "../verify/verify-transactions.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
+import { checkEvidence, type EvidenceReport } from "./evidence.ts";
 import type { RecordEntry, RecordSource, SourceHead } from "./source.ts";
 
 export interface AuditOptions {
@@ -94,6 +96,8 @@ export interface AuditReport {
   readonly result: ContestResult[] | null;
   /** Trustee indices whose shares were re-verified. */
   readonly decryptions: number[];
+  /** The record's equivocation evidence: items, and the validators it proves equivocated. */
+  readonly evidence: EvidenceReport;
   /** The live-node consistency check; null for a source with one fixed head. */
   readonly consistency: {
     readonly fromSize: number;
@@ -366,6 +370,7 @@ export async function auditRecord(
     }
   }
 
+  const evidence = await checkEvidence(source.evidence(), ctx.electionId, ctx.manifest.validators);
   const consistency = await checkConsistency(source, startHead, startHeader, tip.header);
   const elapsedMs = performance.now() - started;
   const contests = ctx.manifest.election.contests;
@@ -396,6 +401,7 @@ export async function auditRecord(
             options: c.options.map((label, j) => ({ label, votes: state.result![i]![j]! })),
           })),
     decryptions: state.decryptions.map((d) => d.trustee),
+    evidence,
     consistency,
   };
 }

@@ -43,6 +43,7 @@ export const AUDIT_CODES = {
   resultMismatch: "audit/result_mismatch",
   truncated: "audit/truncated",
   inconsistent: "audit/inconsistent",
+  badEvidence: "audit/bad_evidence",
 } as const;
 
 /** Codes a record source raises when it cannot be read. */

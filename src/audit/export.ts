@@ -8,11 +8,12 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RecordSourceError, SOURCE_CODES } from "./errors.ts";
-import { entryFileName, type RecordSource } from "./source.ts";
+import { entryFileName, evidenceFileName, type RecordSource } from "./source.ts";
 
 export interface ExportSummary {
   readonly dir: string;
   readonly blocks: number;
+  readonly evidence: number;
   readonly bytes: number;
 }
 
@@ -21,6 +22,8 @@ const README = `Saylau election record export.
 manifest.cbor           the canonical election manifest; electionId = SHA-256("saylau/v1/manifest" || 0x00 || bytes)
 blocks/NNNNNNNNNNNN.cbor        canonical block at that height (12 digits, zero-padded), heights 1..head
 certificates/NNNNNNNNNNNN.cbor  canonical commit certificate of the block of the same height
+evidence/<id>.cbor      canonical equivocation evidence the node held; <id> = 64 hex digits of
+                        SHA-256("saylau/v1/evidence" || 0x00 || bytes); the folder may be empty
 results.json            the source's own results view at export time; informational, NOT verified
 README.txt              this file
 
@@ -45,6 +48,7 @@ export async function exportRecord(
   const manifest = await source.manifest();
   mkdirSync(join(dir, "blocks"), { recursive: true });
   mkdirSync(join(dir, "certificates"), { recursive: true });
+  mkdirSync(join(dir, "evidence"), { recursive: true });
   writeFileSync(join(dir, "manifest.cbor"), manifest);
   let bytes = manifest.length;
   let expected = 1;
@@ -70,8 +74,23 @@ export async function exportRecord(
     options.onBlock?.(entry.height);
     expected++;
   }
+  // Written under the id the source names it by, unchecked like everything else: the audit
+  // finds a name that is not the id of the bytes.
+  let evidence = 0;
+  for await (const item of source.evidence()) {
+    const path = join(dir, "evidence", evidenceFileName(item.id));
+    if (existsSync(path)) {
+      throw new RecordSourceError(
+        SOURCE_CODES.malformedResponse,
+        `${source.description} served evidence ${evidenceFileName(item.id)} twice`,
+      );
+    }
+    writeFileSync(path, item.bytes);
+    bytes += item.bytes.length;
+    evidence++;
+  }
   // Results last: for a live node they then describe a head at or past the last block written.
   writeFileSync(join(dir, "results.json"), `${JSON.stringify(await source.results(), null, 2)}\n`);
   writeFileSync(join(dir, "README.txt"), README);
-  return { dir, blocks: expected - 1, bytes };
+  return { dir, blocks: expected - 1, evidence, bytes };
 }

@@ -7,11 +7,14 @@ export {
   type ContestResult,
 } from "./audit.ts";
 export { AUDIT_CODES, AuditFailure, RecordSourceError, SOURCE_CODES } from "./errors.ts";
+export type { AccusedValidator, EvidenceReport } from "./evidence.ts";
 export { type ExportSummary, exportRecord } from "./export.ts";
 export {
   type ConsistencyAnswer,
   DirectorySource,
+  type EvidenceEntry,
   entryFileName,
+  evidenceFileName,
   MemorySource,
   NodeSource,
   type RecordEntry,

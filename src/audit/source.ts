@@ -1,14 +1,17 @@
 /**
  * Where an audit reads an election's record from. A record is the manifest plus, for every
  * height 1..head, the canonical block bytes and the canonical commit certificate bytes;
- * genesis is derived from the manifest and is never part of a record. A source only
+ * genesis is derived from the manifest and is never part of a record. A record also holds
+ * the equivocation evidence the source knows of, each item named by its id. A source only
  * transports bytes: it checks that what it read is well-formed transport (JSON shape, hex,
  * file names), never that the bytes verify; that is the auditor's job, done the same way
  * for every source.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fromHex } from "../crypto/bytes.ts";
+import { MAX_VALIDATORS } from "../consensus/certificate.ts";
+import { evidenceId, MAX_EVIDENCE_PER_VALIDATOR } from "../consensus/evidence.ts";
+import { fromHex, toHex } from "../crypto/bytes.ts";
 import { RecordSourceError, SOURCE_CODES } from "./errors.ts";
 
 export interface RecordEntry {
@@ -17,6 +20,14 @@ export interface RecordEntry {
   readonly block: Uint8Array;
   /** Canonical commit certificate bytes; null when the source has none for this height. */
   readonly certificate: Uint8Array | null;
+}
+
+/** One item of equivocation evidence, as a source holds it. */
+export interface EvidenceEntry {
+  /** The id the source names it by (its file name, the API's `id`); the auditor checks it. */
+  readonly id: Uint8Array;
+  /** Canonical evidence bytes (docs/CONSENSUS.md). */
+  readonly bytes: Uint8Array;
 }
 
 /** The head a source reports: the last height it holds and the log size there. */
@@ -39,6 +50,8 @@ export interface RecordSource {
   head(): Promise<SourceHead>;
   /** Entries in the order the source holds them, from height 1 on. */
   entries(): AsyncIterable<RecordEntry>;
+  /** The equivocation evidence the source holds, in any order. */
+  evidence(): AsyncIterable<EvidenceEntry>;
   /** Informational results (GET /v1/results), copied into an export as is. */
   results(): Promise<unknown>;
   /**
@@ -52,6 +65,8 @@ export interface RecordSource {
 // A validator's HTTP API.
 
 const PAGE = 100;
+/** No honest validator holds more evidence than this (MAX_EVIDENCE_PER_VALIDATOR per validator). */
+const MAX_EVIDENCE_ITEMS = MAX_VALIDATORS * MAX_EVIDENCE_PER_VALIDATOR;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 function malformed(url: string, what: string): RecordSourceError {
@@ -171,6 +186,39 @@ export class NodeSource implements RecordSource {
     };
   }
 
+  async *evidence(): AsyncGenerator<EvidenceEntry> {
+    let after: string | null = null;
+    let items = 0;
+    for (;;) {
+      const path = `/v1/evidence?limit=${PAGE}${after === null ? "" : `&after=${after}`}`;
+      const url = `${this.#base}${path}`;
+      const body = await this.#get(path);
+      if (!isObject(body) || !Array.isArray(body.evidence)) {
+        throw malformed(url, "expected evidence");
+      }
+      for (const item of body.evidence) {
+        if (!isObject(item)) throw malformed(url, "an evidence item is not an object");
+        yield { id: hexField(url, item, "id", 32), bytes: hexField(url, item, "evidence") };
+      }
+      items += body.evidence.length;
+      if (items > MAX_EVIDENCE_ITEMS) {
+        throw malformed(url, `more than ${MAX_EVIDENCE_ITEMS} evidence items`);
+      }
+      const next = body.next;
+      if (next === null) return;
+      // Ids ascend, so `next` must too, or a faulty node could keep the auditor paging forever.
+      if (
+        typeof next !== "string" ||
+        !/^[0-9a-f]{64}$/.test(next) ||
+        (after !== null && next <= after)
+      ) {
+        throw malformed(url, `next ${String(next)} after ${after}`);
+      }
+      if (body.evidence.length === 0) throw malformed(url, "an empty page that is not the last");
+      after = next;
+    }
+  }
+
   async *entries(): AsyncGenerator<RecordEntry> {
     let from: number | null = 1;
     while (from !== null) {
@@ -200,10 +248,12 @@ export class NodeSource implements RecordSource {
 
 export const HEIGHT_DIGITS = 12;
 const ENTRY_NAME = /^(\d{12})\.cbor$/;
+const EVIDENCE_NAME = /^([0-9a-f]{64})\.cbor$/;
 export const EXPORT_FILES = [
   "manifest.cbor",
   "blocks",
   "certificates",
+  "evidence",
   "results.json",
   "README.txt",
 ];
@@ -216,16 +266,21 @@ function badExport(dir: string, message: string): RecordSourceError {
   return new RecordSourceError(SOURCE_CODES.badExport, `${dir}: ${message}`, { dir });
 }
 
+export function evidenceFileName(id: Uint8Array): string {
+  return `${toHex(id)}.cbor`;
+}
+
 /**
- * Reads an export. The file set is checked up front: exactly the five top-level names,
- * only `<12 digits>.cbor` files under blocks/ and certificates/, heights from 1, and the
- * same heights in both. A height missing from both folders is not a file-set error but a
+ * Reads an export. The file set is checked up front: exactly the six top-level names,
+ * only `<12 digits>.cbor` files under blocks/ and certificates/, heights from 1, the
+ * same heights in both, and only `<64 hex digits>.cbor` files under evidence/. A height missing from both folders is not a file-set error but a
  * gap in the record, which the auditor reports with its height, like any other source's.
  */
 export class DirectorySource implements RecordSource {
   readonly description: string;
   readonly #dir: string;
   readonly #heights: number[];
+  readonly #evidence: string[];
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -247,20 +302,28 @@ export class DirectorySource implements RecordSource {
       if (!blocks.has(h)) throw badExport(dir, `certificate ${h} has no block file`);
     }
     this.#heights = [...blocks].sort((a, b) => a - b);
+    this.#evidence = this.#files("evidence", EVIDENCE_NAME);
   }
 
-  #folder(name: string): Set<number> {
+  /** The names of the files in folder `name`, each checked against `pattern`. */
+  #files(name: string, pattern: RegExp): string[] {
     const path = join(this.#dir, name);
     if (!statSync(path).isDirectory()) throw badExport(this.#dir, `${name} is not a directory`);
-    const heights = new Set<number>();
-    for (const file of readdirSync(path)) {
-      const m = ENTRY_NAME.exec(file);
-      if (m === null) throw badExport(this.#dir, `misnamed file ${name}/${file}`);
-      const height = Number(m[1]);
-      if (height < 1) throw badExport(this.#dir, `${name}/${file}: heights start at 1`);
+    const files = readdirSync(path).sort();
+    for (const file of files) {
+      if (!pattern.test(file)) throw badExport(this.#dir, `misnamed file ${name}/${file}`);
       if (!statSync(join(path, file)).isFile()) {
         throw badExport(this.#dir, `${name}/${file} is not a file`);
       }
+    }
+    return files;
+  }
+
+  #folder(name: string): Set<number> {
+    const heights = new Set<number>();
+    for (const file of this.#files(name, ENTRY_NAME)) {
+      const height = Number(ENTRY_NAME.exec(file)![1]);
+      if (height < 1) throw badExport(this.#dir, `${name}/${file}: heights start at 1`);
       heights.add(height);
     }
     return heights;
@@ -291,6 +354,13 @@ export class DirectorySource implements RecordSource {
     }
   }
 
+  async *evidence(): AsyncGenerator<EvidenceEntry> {
+    for (const file of this.#evidence) {
+      const id = fromHex(EVIDENCE_NAME.exec(file)![1]!, 32);
+      yield { id, bytes: this.#read(join("evidence", file)) };
+    }
+  }
+
   async *entries(): AsyncGenerator<RecordEntry> {
     for (const height of this.#heights) {
       const name = entryFileName(height);
@@ -309,11 +379,22 @@ export class MemorySource implements RecordSource {
   readonly #manifest: Uint8Array;
   readonly #entries: readonly RecordEntry[];
   readonly #results: unknown;
+  readonly #evidence: readonly Uint8Array[];
 
-  constructor(manifest: Uint8Array, entries: readonly RecordEntry[], results: unknown = null) {
+  constructor(
+    manifest: Uint8Array,
+    entries: readonly RecordEntry[],
+    results: unknown = null,
+    evidence: readonly Uint8Array[] = [],
+  ) {
     this.#manifest = manifest;
     this.#entries = entries;
     this.#results = results;
+    this.#evidence = evidence;
+  }
+
+  async *evidence(): AsyncGenerator<EvidenceEntry> {
+    for (const bytes of this.#evidence) yield { id: evidenceId(bytes), bytes };
   }
 
   async manifest(): Promise<Uint8Array> {

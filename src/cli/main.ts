@@ -3,6 +3,8 @@
  * 0 success, 1 the operation failed or something did not verify, 2 usage error,
  * 3 a file, node or port could not be reached.
  */
+
+import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
 import { runAudit } from "./commands/audit.ts";
 import { runPolls, runVoters } from "./commands/authority.ts";
 import { runDemo } from "./commands/demo.ts";
@@ -23,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
     run: runElection,
     summary: "election init: keys, key ceremony, credentials, manifest",
   },
-  node: { run: runNode, summary: "node start: run a validator" },
+  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
   voters: { run: runVoters, summary: "voters register: register the voter credentials" },
   polls: { run: runPolls, summary: "polls open|close" },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
@@ -64,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   try {
+    arithmeticFromEnv(); // SAYLAU_ARITHMETIC=js: pure-JS verification (docs/ELECTION-CRYPTO.md)
     return await command.run(rest);
   } catch (err) {
     console.error(describeError(err));

@@ -10,8 +10,8 @@ import { HASH_LENGTH } from "../crypto/hash.ts";
 import { SaylauError } from "../errors.ts";
 import { MAX_HEIGHT, MAX_VIEW, type ValidatorSignature } from "./messages.ts";
 import { quorumSize } from "./quorum.ts";
+import type { VerifyFn } from "./signing.ts";
 import { commitStatement, consensusStatement } from "./statements.ts";
-import type { VerifyFn } from "./types.ts";
 
 export interface CommitCertificate {
   readonly height: number;

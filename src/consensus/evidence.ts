@@ -4,14 +4,14 @@
  * different prepared certificates. Self-contained: anyone with the manifest can check it with
  * verifyEvidence, without trusting whoever reported it.
  */
-import { bytes, type Codec, nullable, oneOf, struct, uint } from "../codec/schema.ts";
+import { bytes, type Codec, decodeWith, nullable, oneOf, struct, uint } from "../codec/schema.ts";
 import { compareBytes } from "../crypto/bytes.ts";
 import { SIGNATURE_LENGTH } from "../crypto/ed25519-rule.ts";
-import { HASH_LENGTH } from "../crypto/hash.ts";
+import { HASH_LENGTH, TAG, taggedHash } from "../crypto/hash.ts";
 import { SaylauError } from "../errors.ts";
 import { MAX_HEIGHT, MAX_VIEW } from "./messages.ts";
+import type { VerifyFn } from "./signing.ts";
 import { commitStatement, consensusStatement } from "./statements.ts";
-import type { VerifyFn } from "./types.ts";
 
 export type EquivocationPhase = "pre-prepare" | "prepare" | "commit" | "view-change";
 
@@ -54,6 +54,32 @@ export const EvidenceCodec: Codec<Evidence> = struct({
   first: SignedStatementCodec,
   second: SignedStatementCodec,
 });
+
+/**
+ * Longest canonical encoding of an evidence: 343 bytes with every integer at its largest
+ * (the test holds it to that), rounded up. Wire frames and stores refuse anything longer.
+ */
+export const MAX_EVIDENCE_BYTES = 512;
+
+/**
+ * Proofs against one validator that a validator keeps (src/node/evidence-pool.ts): one
+ * already proves it faulty, and a Byzantine validator can sign any number of conflicting
+ * statements about itself. So no honest validator serves more than this many per validator.
+ */
+export const MAX_EVIDENCE_PER_VALIDATOR = 16;
+
+/** Canonical evidence bytes to the evidence, refusing anything non-canonical or misshapen. */
+export function decodeEvidence(encoded: Uint8Array): Evidence {
+  return decodeWith(EvidenceCodec, encoded, MAX_EVIDENCE_BYTES);
+}
+
+/**
+ * The evidence's identity: H("saylau/v1/evidence", canonical bytes). One evidence has one
+ * encoding, so validators and auditors that hold the same proof name it alike.
+ */
+export function evidenceId(encoded: Uint8Array): Uint8Array {
+  return taggedHash(TAG.evidence, encoded);
+}
 
 /** Order of statements: by block hash (none first), then prepared view (none first). */
 export function statementOrder(a: SignedStatement, b: SignedStatement): number {
@@ -142,4 +168,20 @@ export function verifyEvidence(
     }
     if (!verify(key, statement, signed.sig)) throw fail("a signature does not verify");
   }
+}
+
+/**
+ * Decodes evidence bytes and verifies them: what a validator receiving it from a peer and an
+ * auditor reading it from a record both do. Throws a `codec/*` error for bytes that are not
+ * one canonical evidence, `consensus/bad_evidence` for evidence that proves nothing.
+ */
+export function verifyEncodedEvidence(
+  electionId: Uint8Array,
+  validators: readonly Uint8Array[],
+  encoded: Uint8Array,
+  verify: VerifyFn,
+): Evidence {
+  const evidence = decodeEvidence(encoded);
+  verifyEvidence(electionId, validators, evidence, verify);
+  return evidence;
 }

@@ -11,9 +11,14 @@ export {
 } from "./certificate.ts";
 export { ConsensusEngine, type DecidedBlock } from "./engine.ts";
 export {
+  decodeEvidence,
   type EquivocationPhase,
   type Evidence,
   EvidenceCodec,
+  evidenceId,
+  MAX_EVIDENCE_BYTES,
+  MAX_EVIDENCE_PER_VALIDATOR,
+  verifyEncodedEvidence,
   verifyEvidence,
 } from "./evidence.ts";
 export type {

@@ -2,14 +2,9 @@
 import type { CommitCertificate } from "./certificate.ts";
 import type { Evidence } from "./evidence.ts";
 import type { ConsensusMessage } from "./messages.ts";
+import type { Signer, VerifyFn } from "./signing.ts";
 
-/** Signs the 32-byte statement hash with this validator's key (ed25519 in production). */
-export interface Signer {
-  sign(message: Uint8Array): Uint8Array;
-}
-
-/** verify(publicKey, message, sig): the pinned ed25519 rule in production. */
-export type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array) => boolean;
+export type { Signer, VerifyFn };
 
 /** Pure: payload -> 32-byte id. The ledger passes its block-header hash. */
 export type ProposalHashFn = (payload: Uint8Array) => Uint8Array;

@@ -3,8 +3,17 @@ import { SaylauError } from "../errors.ts";
 
 const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 
+/** Node's Buffer converts hex fastest; a browser (the web app) has none and uses the loops. */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  if (NodeBuffer !== undefined) {
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  }
+  let out = "";
+  for (const b of bytes) out += HEX_DIGITS[b]!;
+  return out;
 }
 
 /** Lowercase hex only, even length: the one hex form the API accepts. */
@@ -18,7 +27,10 @@ export function fromHex(hex: string, expectedLength?: number): Uint8Array {
       `expected ${expectedLength} bytes of hex, got ${hex.length / 2}`,
     );
   }
-  return new Uint8Array(Buffer.from(hex, "hex"));
+  if (NodeBuffer !== undefined) return new Uint8Array(NodeBuffer.from(hex, "hex"));
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

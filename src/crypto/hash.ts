@@ -9,7 +9,7 @@
  * tests check. node:crypto is fetched with process.getBuiltinModule rather than imported, so
  * this file still loads where there is no node:crypto.
  */
-import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { sha256 as nobleSha256, sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
 import { utf8 } from "./bytes.ts";
 
 type NodeCrypto = typeof import("node:crypto");
@@ -29,12 +29,38 @@ export const TAG = {
   vote: "saylau/v1/vote",
   consensus: "saylau/v1/consensus",
   ballot: "saylau/v1/ballot",
+  evidence: "saylau/v1/evidence",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 
 export function sha256(bytes: Uint8Array): Uint8Array {
   if (nodeCrypto !== undefined) return asPlainBytes(nodeCrypto.hash("sha256", bytes, "buffer"));
   return nobleSha256(bytes);
+}
+
+/**
+ * SHA-512 with the same choice of implementation, shaped like noble's hash (callable, with
+ * outputLen, blockLen and create) so it can be handed to noble's expand_message_xmd: the
+ * Fiat-Shamir challenges and the seeded rng hash through it. Only the one-shot call uses
+ * node:crypto; create() is noble's streaming hash, the same function.
+ */
+export const sha512: typeof nobleSha512 = Object.assign(
+  (bytes: Uint8Array): Uint8Array =>
+    nodeCrypto !== undefined
+      ? asPlainBytes(nodeCrypto.hash("sha512", bytes, "buffer"))
+      : nobleSha512(bytes),
+  {
+    outputLen: nobleSha512.outputLen,
+    blockLen: nobleSha512.blockLen,
+    canXOF: nobleSha512.canXOF,
+    oid: nobleSha512.oid,
+    create: nobleSha512.create,
+  },
+) as typeof nobleSha512;
+
+/** The pure-JS computation, for tests that hold both implementations to the same output. */
+export function sha512Pure(bytes: Uint8Array): Uint8Array {
+  return nobleSha512(bytes);
 }
 
 /** The pure-JS computation, for tests that hold both implementations to the same output. */

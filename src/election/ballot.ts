@@ -9,21 +9,26 @@
 import { array, bytes, decodeWith, encodeWith, type Infer, struct } from "../codec/schema.ts";
 import { concatBytes } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
+import {
+  combinationHolds,
+  type DecodedBallot,
+  termsOfBallot,
+  weightSource,
+} from "./ballot-equations.ts";
 import type { ElectionContext } from "./context.ts";
 import { MAX_CONTESTS, MAX_OPTIONS } from "./description.ts";
 import {
   decodePoint,
   encodePoint,
+  encodePublicPoint,
   IDENTITY,
   mod,
   mulSecret,
-  type Point,
   smallMultipleOfG,
 } from "./group.ts";
 import { DST, u32be } from "./hash-to-scalar.ts";
 import {
   challengesSumToHash,
-  type DecodedBranch,
   decodeBranches,
   failingBranch,
   proveRange,
@@ -163,16 +168,34 @@ export function encryptBallot(
   choices: Choices,
   rng: Rng = systemRng,
 ): BallotBody {
+  return encryptBallotWithNonces(ctx, credentialPublicKey, choices, rng).body;
+}
+
+/**
+ * encryptBallot that also returns each selection's nonce r (nonces[contest][option]): what a
+ * voter reveals to challenge a ballot (challenge.ts) before discarding it, never for a ballot
+ * that is cast.
+ */
+export function encryptBallotWithNonces(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  choices: Choices,
+  rng: Rng = systemRng,
+): { body: BallotBody; nonces: bigint[][] } {
   checkCredential(credentialPublicKey);
   checkChoices(ctx, choices);
   const { G, K } = ctx.bases;
+  const nonces: bigint[][] = [];
   const contests = choices.map((row, i) => {
+    const rowNonces: bigint[] = [];
+    nonces.push(rowNonces);
     let sumNonce = 0n;
     let sumAlpha = IDENTITY;
     let sumBeta = IDENTITY;
     let sumValue = 0;
     const selections = row.map((value, j) => {
       const r = randomScalar(rng);
+      rowNonces.push(r);
       const alpha = mulSecret(G, r);
       const beta = smallMultipleOfG(value).add(mulSecret(K, r));
       const alphaBytes = encodePoint(alpha);
@@ -195,7 +218,7 @@ export function encryptBallot(
     const proof = proveRange(ctx.bases, statement, sumAlpha, sumBeta, sumNonce, sumValue, rng);
     return { selections, proof };
   });
-  return { contests };
+  return { body: { contests }, nonces };
 }
 
 export function encodeBallot(body: BallotBody): Uint8Array {
@@ -212,20 +235,7 @@ export function decodeBallot(ctx: ElectionContext, encoded: Uint8Array): BallotB
   return body;
 }
 
-export interface DecodedSelection {
-  readonly alpha: Point;
-  readonly beta: Point;
-  readonly branches: readonly DecodedBranch[];
-}
-export interface DecodedContest {
-  readonly selections: readonly DecodedSelection[];
-  readonly sumAlpha: Point;
-  readonly sumBeta: Point;
-  readonly branches: readonly DecodedBranch[];
-}
-export interface DecodedBallot {
-  readonly contests: readonly DecodedContest[];
-}
+export type { DecodedBallot, DecodedContest, DecodedSelection } from "./ballot-equations.ts";
 
 /**
  * Checks the body's shape against the election and decodes every point and scalar. Point
@@ -294,16 +304,71 @@ function proofError(contest: number, option: number | null, what: string): Sayla
 }
 
 /**
- * Checks every proof of the ballot for this credential, one equation at a time, and throws
- * `election/bad_proof` naming the contest and option (null for the contest's sum proof).
+ * Every Fiat-Shamir part of the ballot's proofs: each proof's challenges sum to the hash of
+ * its statement (the contest statements hash the encoded sums of the selections).
+ */
+export function challengesHold(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  body: BallotBody,
+  decoded: DecodedBallot,
+): boolean {
+  return body.contests.every((contest, i) => {
+    const dc = decoded.contests[i]!;
+    const selectionsHold = contest.selections.every((sel, j) =>
+      challengesSumToHash(
+        selectionStatement(ctx, credentialPublicKey, i, j, sel.alpha, sel.beta),
+        sel.proof,
+        dc.selections[j]!.branches,
+      ),
+    );
+    return (
+      selectionsHold &&
+      challengesSumToHash(
+        contestStatementOf(ctx, credentialPublicKey, i, dc),
+        contest.proof,
+        dc.branches,
+      )
+    );
+  });
+}
+
+function contestStatementOf(
+  ctx: ElectionContext,
+  credentialPublicKey: Uint8Array,
+  contest: number,
+  dc: DecodedBallot["contests"][number],
+): RangeStatement {
+  return contestStatement(
+    ctx,
+    credentialPublicKey,
+    contest,
+    encodePublicPoint(dc.sumAlpha),
+    encodePublicPoint(dc.sumBeta),
+  );
+}
+
+/**
+ * Checks every proof of the ballot for this credential and throws `election/bad_proof` naming
+ * the contest and option (null for the contest's sum proof). A valid ballot costs the hashes
+ * and one MSM: its group equations are checked together as one random linear combination
+ * (ballot-equations.ts; `rng` draws the weights). Only when something fails are the proofs
+ * walked one equation at a time, in order, to name the first failing one.
  */
 export function verifyBallot(
   ctx: ElectionContext,
   credentialPublicKey: Uint8Array,
   body: BallotBody,
+  rng: Rng = systemRng,
 ): void {
   checkCredential(credentialPublicKey);
   const decoded = decodeBallotPoints(ctx, body);
+  if (
+    challengesHold(ctx, credentialPublicKey, body, decoded) &&
+    combinationHolds(ctx, [termsOfBallot(decoded, weightSource(rng))])
+  ) {
+    return;
+  }
   body.contests.forEach((contest, i) => {
     const dc = decoded.contests[i]!;
     contest.selections.forEach((sel, j) => {
@@ -315,17 +380,18 @@ export function verifyBallot(
       const bad = failingBranch(ctx.bases, ds.alpha, ds.beta, ds.branches);
       if (bad >= 0) throw proofError(i, j, `branch ${bad} equation fails`);
     });
-    const statement = contestStatement(
-      ctx,
-      credentialPublicKey,
-      i,
-      dc.sumAlpha.toBytes(),
-      dc.sumBeta.toBytes(),
-    );
-    if (!challengesSumToHash(statement, contest.proof, dc.branches)) {
+    if (
+      !challengesSumToHash(
+        contestStatementOf(ctx, credentialPublicKey, i, dc),
+        contest.proof,
+        dc.branches,
+      )
+    ) {
       throw proofError(i, null, "challenges do not sum to the Fiat-Shamir hash");
     }
     const bad = failingBranch(ctx.bases, dc.sumAlpha, dc.sumBeta, dc.branches);
     if (bad >= 0) throw proofError(i, null, `branch ${bad} equation fails`);
   });
+  // A failed combination means some equation is false, which the walk above throws for.
+  throw new SaylauError("election/bad_proof", "ballot proofs do not verify");
 }

@@ -17,8 +17,8 @@ import {
   decodePoint,
   decodeScalar,
   encodePoint,
-  IDENTITY,
-  mulPublic,
+  encodePublicPoint,
+  msmPublic,
   mulSecret,
   type Point,
 } from "./group.ts";
@@ -72,7 +72,7 @@ function decryptionStatement(
 
 function encodedTally(tally: EncryptedTally): { alpha: Uint8Array; beta: Uint8Array }[][] {
   return tally.contests.map((row) =>
-    row.map((ct) => ({ alpha: encodePoint(ct.alpha), beta: encodePoint(ct.beta) })),
+    row.map((ct) => ({ alpha: encodePublicPoint(ct.alpha), beta: encodePublicPoint(ct.beta) })),
   );
 }
 
@@ -140,7 +140,7 @@ export function verifyDecryptionShare(
       trustee: share.trustee,
     });
   }
-  const vBytes = encodePoint(V);
+  const vBytes = encodePublicPoint(V);
   const cts = encodedTally(tally);
   share.contests.forEach((row, i) => {
     row.forEach((part, j) => {
@@ -196,12 +196,10 @@ export function combineShares(
   const targets: Point[] = [];
   tally.contests.forEach((row, i) => {
     row.forEach((ct, j) => {
-      let M = IDENTITY;
-      chosen.forEach((trustee, k) => {
-        const part = byTrustee.get(trustee)!.contests[i]![j]!;
-        M = M.add(mulPublic(decodePoint(part.share, "share"), weights[k]!));
-      });
-      targets.push(ct.beta.subtract(M));
+      const parts = chosen.map((trustee) =>
+        decodePoint(byTrustee.get(trustee)!.contests[i]![j]!.share, "share"),
+      );
+      targets.push(ct.beta.subtract(msmPublic(parts, weights)));
     });
   });
   const counts = boundedDiscreteLogs(targets, maxCount);

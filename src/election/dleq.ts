@@ -11,8 +11,9 @@ import {
   decodeScalar,
   encodePoint,
   mod,
-  mulPublic,
+  msmPublic,
   mulSecret,
+  negate,
   type Point,
   scalarToBytes,
 } from "./group.ts";
@@ -54,6 +55,7 @@ export function verifyDleq(
   const b = decodePoint(proof.b, `${field}.b`);
   const v = decodeScalar(proof.v, `${field}.v`);
   const c = hashToScalar(dst, concatBytes(message, proof.a, proof.b));
-  if (!mulPublic(base1, v).equals(a.add(mulPublic(public1, c)))) return false;
-  return mulPublic(base2, v).equals(b.add(mulPublic(public2, c)));
+  // v*B1 = a + c*P1 and v*B2 = b + c*P2, as v*B - c*P = commitment.
+  if (!msmPublic([base1, public1], [v, negate(c)]).equals(a)) return false;
+  return msmPublic([base2, public2], [v, negate(c)]).equals(b);
 }

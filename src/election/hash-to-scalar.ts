@@ -6,10 +6,14 @@
  *
  * Every proof type has its own DST, and its message is a fixed-layout concatenation of
  * fixed-size fields (see docs/ELECTION-CRYPTO.md), so no two statements hash alike.
+ *
+ * noble's hash_to_field and expand_message_xmd are the rule; the SHA-512 under them is
+ * src/crypto/hash.ts's, node:crypto in Node (about 4x faster for a challenge) and noble's in a
+ * browser: the same function either way.
  */
 import { hash_to_field } from "@noble/curves/abstract/hash-to-curve.js";
-import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes } from "../crypto/bytes.ts";
+import { sha512 } from "../crypto/hash.ts";
 import { ORDER } from "./group.ts";
 
 export const DST = {

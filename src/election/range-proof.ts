@@ -19,8 +19,10 @@ import {
   decodeScalar,
   encodePoint,
   mod,
+  msmPublic,
   mulPublic,
   mulSecret,
+  negate,
   type Point,
   scalarToBytes,
   smallMultipleOfG,
@@ -149,10 +151,10 @@ export function failingBranch(
 ): number {
   for (let j = 0; j < decoded.length; j++) {
     const { a, b, c, v } = decoded[j]!;
-    const lhsG = mulPublic(bases.G, v).subtract(mulPublic(alpha, c));
+    const lhsG = msmPublic([bases.G, alpha], [v, negate(c)]);
     if (!lhsG.equals(a)) return j;
     const shifted = j === 0 ? beta : beta.subtract(smallMultipleOfG(j));
-    const lhsK = mulPublic(bases.K, v).subtract(mulPublic(shifted, c));
+    const lhsK = msmPublic([bases.K, shifted], [v, negate(c)]);
     if (!lhsK.equals(b)) return j;
   }
   return -1;

@@ -3,9 +3,9 @@
  * CSPRNG; tests, vectors and the seeded demo pass `seededRng(seed)` and get reproducible
  * ceremonies, ballots and proofs from the same code path.
  */
-import { sha512 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, utf8 } from "../crypto/bytes.ts";
+import { sha512 } from "../crypto/hash.ts";
 import { SaylauError } from "../errors.ts";
 import { bytesToBigIntLE, mod } from "./group.ts";
 

@@ -11,8 +11,9 @@ import {
   encodePoint,
   G,
   mod,
-  mulPublic,
+  msmPublic,
   mulSecret,
+  negate,
   type Point,
   scalarToBytes,
 } from "./group.ts";
@@ -73,5 +74,6 @@ export function verifyCoefficientProof(
     commitmentToSecretBytes,
     proof.commitment,
   );
-  return mulPublic(G, v).equals(h.add(mulPublic(commitmentToSecret, c)));
+  // v*G = h + c*C, as v*G - c*C = h.
+  return msmPublic([G, commitmentToSecret], [v, negate(c)]).equals(h);
 }

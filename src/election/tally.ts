@@ -11,7 +11,7 @@ import { SaylauError } from "../errors.ts";
 import type { BallotBody } from "./ballot.ts";
 import type { ElectionContext } from "./context.ts";
 import { MAX_CONTESTS, MAX_OPTIONS } from "./description.ts";
-import { decodePoint, encodePoint, IDENTITY, type Point } from "./group.ts";
+import { decodePoint, encodePublicPoint, IDENTITY, type Point } from "./group.ts";
 
 export interface TallyCiphertext {
   readonly alpha: Point;
@@ -110,7 +110,7 @@ export function encodeTally(tally: EncryptedTally): Uint8Array {
   return encodeWith(encryptedTallyCodec, {
     ballotCount: tally.ballotCount,
     contests: tally.contests.map((row) =>
-      row.map((ct) => ({ alpha: encodePoint(ct.alpha), beta: encodePoint(ct.beta) })),
+      row.map((ct) => ({ alpha: encodePublicPoint(ct.alpha), beta: encodePublicPoint(ct.beta) })),
     ),
   });
 }

@@ -3,13 +3,13 @@
  * returns the canonical bytes, ready for POST /v1/transactions.
  */
 import type { Ed25519KeyPair } from "../crypto/ed25519.ts";
-import { type Choices, encryptBallot } from "../election/ballot.ts";
+import type { Choices } from "../election/ballot.ts";
 import type { TrusteeSecret } from "../election/ceremony.ts";
 import { partialDecrypt } from "../election/decryption.ts";
 import type { Rng } from "../election/rng.ts";
 import type { ElectionCrypto, EncryptedTally } from "./ballot-crypto.ts";
+import { sealBallot } from "./challenge.ts";
 import {
-  type BallotTx,
   type DecryptionTx,
   encodeTransaction,
   type PhaseTx,
@@ -44,13 +44,8 @@ export function ballotTx(
   seq: number,
   rng?: Rng,
 ): Uint8Array {
-  const ballot = encryptBallot(crypto, voter.publicKey, choices, rng);
-  return encodeTransaction(
-    signTransaction<BallotTx>(
-      { type: "ballot", electionId: crypto.electionId, credential: voter.publicKey, seq, ballot },
-      voter.seed,
-    ),
-  );
+  // The same construction as a ballot the voter may still challenge; the nonces are dropped.
+  return sealBallot(crypto, voter, choices, seq, rng).tx;
 }
 
 export function decryptionTx(

@@ -51,6 +51,11 @@ export interface DriverOptions {
   readonly wal: ConsensusWal;
   readonly hooks: DriverHooks;
   readonly logger: Logger;
+  /**
+   * A resynced validator's signing fence (src/node/signing-fence.ts): what the engine signs
+   * at heights up to this one is neither recorded nor sent. 0 or absent: none.
+   */
+  readonly silentThrough?: number;
 }
 
 /**
@@ -149,10 +154,12 @@ export class ConsensusDriver {
         case "persist": {
           const record = this.engine.wal.decode(action.record);
           const height = record.type === "sent" ? record.message.height : record.height;
+          if (height <= (this.#options.silentThrough ?? 0)) break;
           await this.#options.wal.append(height, action.record);
           break;
         }
         case "send":
+          if (action.message.height <= (this.#options.silentThrough ?? 0)) break;
           this.#hooks.send(action.to, action.bytes);
           break;
         case "validate": {

@@ -41,6 +41,19 @@ export class ConsensusWal {
     await this.#db.put(walKey(height, this.#seq++), record, { sync: this.#sync } as never);
   }
 
+  /** The highest height with a record (0: none); resync reads it from a damaged store. */
+  async highestHeight(): Promise<number> {
+    for await (const key of this.#db.keys({
+      gte: Uint8Array.of(PREFIX.wal),
+      lt: Uint8Array.of(PREFIX.wal + 1),
+      reverse: true,
+      limit: 1,
+    })) {
+      return readU64(key, 1);
+    }
+    return 0;
+  }
+
   /** Forget the records of heights below `height` (they are decided and stored). */
   async pruneBelow(height: number): Promise<void> {
     await this.#db.clear({ gte: Uint8Array.of(PREFIX.wal), lt: walKey(height, 0) });

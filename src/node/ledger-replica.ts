@@ -70,12 +70,11 @@ export class LedgerReplica {
       }
       const head = store.head();
       const stateBytes = await store.stateAt(head.height);
-      if (stateBytes === undefined)
-        throw new SaylauError("store/corrupt", "no state stored for the head");
+      if (stateBytes === undefined) throw store.corrupt("no state stored for the head");
       const tip: ChainTip = {
         header: head.header,
         hash: head.hash,
-        state: decodeState(ctx.crypto, stateBytes),
+        state: store.decodeStored("head state", () => decodeState(ctx.crypto, stateBytes)),
         frontier: store.frontier(),
       };
       return new LedgerReplica(ctx, store, tip);
@@ -115,10 +114,18 @@ export class LedgerReplica {
     const missing = out.flatMap((r, i) => (r === undefined ? [i] : []));
     if (missing.length > 0) {
       const epoch = this.#epoch;
-      const values = await this.#reader.getMany(missing.map((i) => credentialKey(keys[i]!)));
+      let values: (Uint8Array | undefined)[];
+      try {
+        values = await this.#reader.getMany(missing.map((i) => credentialKey(keys[i]!)));
+      } catch (err) {
+        throw this.store.readFailure("credential records", err);
+      }
       missing.forEach((at, j) => {
         const r = values[j];
-        const record = r === undefined ? null : decodeCredentialRecord(r);
+        const record =
+          r === undefined
+            ? null
+            : this.store.decodeStored("credential record", () => decodeCredentialRecord(r));
         out[at] = record;
         // A commit that landed during the read may have changed it: keep only what is current.
         if (epoch === this.#epoch)

@@ -125,7 +125,14 @@ export function createMetrics() {
     }),
     evidence: new Counter({
       name: "saylau_consensus_equivocations_total",
-      help: "Equivocation evidence recorded",
+      help: "Equivocation evidence stored, by who detected it (self: this validator; peer: received)",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    evidenceRejected: new Counter({
+      name: "saylau_evidence_rejected_total",
+      help: "Evidence dropped because it does not decode or verify, by error code",
+      labelNames: ["code"],
       registers: [registry],
     }),
   };

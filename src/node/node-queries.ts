@@ -5,7 +5,7 @@ import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { encodeTally } from "../ledger/ballot-crypto.ts";
-import { type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
+import { type BlockHeader, headerHash } from "../ledger/block.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
@@ -13,6 +13,7 @@ import type {
   BlockView,
   ConsistencyView,
   ElectionView,
+  EvidencePageView,
   HeaderView,
   NodeService,
   ReceiptView,
@@ -22,7 +23,9 @@ import type {
   TallyView,
   TxStatusView,
 } from "./api/service.ts";
-import type { ValidatorNode } from "./validator-node.ts";
+import { replacedBy } from "./ballot-standing.ts";
+import { evidenceView } from "./evidence-view.ts";
+import type { NodeView } from "./node-view.ts";
 
 export function headerView(h: BlockHeader): HeaderView {
   return {
@@ -39,9 +42,9 @@ export function headerView(h: BlockHeader): HeaderView {
 }
 
 export class NodeQueries implements NodeService {
-  readonly #node: ValidatorNode;
+  readonly #node: NodeView;
 
-  constructor(node: ValidatorNode) {
+  constructor(node: NodeView) {
     this.#node = node;
   }
 
@@ -81,8 +84,16 @@ export class NodeQueries implements NodeService {
     const hex = toHex(id);
     const code = trackingCode(id);
     const location = await this.#node.replica.store.txLocation(id);
-    if (location !== undefined)
-      return { id: hex, trackingCode: code, status: "committed", ...location };
+    if (location !== undefined) {
+      const later = await replacedBy(this.#node.replica, id, location);
+      return {
+        id: hex,
+        trackingCode: code,
+        status: "committed",
+        ...location,
+        ...(later === null ? {} : { replacedBy: later }),
+      };
+    }
     if (this.#node.mempool.has(hex)) return { id: hex, trackingCode: code, status: "pending" };
     const reason = await this.#node.mempool.dropReason(hex);
     if (reason !== undefined) return { id: hex, trackingCode: code, status: "dropped", reason };
@@ -111,8 +122,7 @@ export class NodeQueries implements NodeService {
     // Against the current head: the freshest signed log root that includes the ballot.
     const head = store.head();
     const certificateBytes = await store.certificate(head.height);
-    if (certificateBytes === undefined)
-      throw new SaylauError("store/corrupt", "head has no certificate");
+    if (certificateBytes === undefined) throw store.corrupt("head has no certificate");
     const auditPath = await store.inclusionProof(location.leafIndex, head.header.logSize);
     const receipt = {
       version: 1,
@@ -120,7 +130,9 @@ export class NodeQueries implements NodeService {
       leafIndex: location.leafIndex,
       header: head.header,
       auditPath,
-      certificate: decodeCertificate(certificateBytes),
+      certificate: store.decodeStored("head certificate", () =>
+        decodeCertificate(certificateBytes),
+      ),
     };
     return {
       ballotId: toHex(id),
@@ -134,7 +146,8 @@ export class NodeQueries implements NodeService {
   }
 
   async #blockView(height: number, bytes: Uint8Array): Promise<BlockView> {
-    const block = decodeBlock(bytes);
+    // Stored bytes that do not decode are this node's disk failing (500), not a bad request.
+    const block = this.#node.replica.store.decodeBlockAt(height, bytes);
     const certificate = await this.#node.replica.store.certificate(height);
     return {
       height,
@@ -242,12 +255,19 @@ export class NodeQueries implements NodeService {
     };
   }
 
+  evidence(after: string | null, limit: number): EvidencePageView {
+    const { items, next } = this.#node.evidence.pool.page(after, limit);
+    return { evidence: items.map(evidenceView), next };
+  }
+
   async metrics(): Promise<{ contentType: string; body: string }> {
     const registry = this.#node.metrics.registry;
     return { contentType: registry.contentType, body: await registry.metrics() };
   }
 
   health(): { ok: boolean; detail: string } {
+    const corrupt = this.#node.replica.store.corruption;
+    if (corrupt !== undefined) return { ok: false, detail: `store corrupt: ${corrupt.message}` };
     const failure = this.#node.driver.failure;
     if (failure !== undefined)
       return { ok: false, detail: `consensus stopped: ${failure.message}` };

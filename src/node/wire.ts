@@ -1,7 +1,7 @@
 /**
  * What validators say to each other, one canonical envelope per network frame: consensus
- * messages (opaque to this layer), forwarded transactions, and block sync requests and
- * responses for catch-up.
+ * messages (opaque to this layer), forwarded transactions, block sync requests and
+ * responses for catch-up, and equivocation evidence (docs/PROTOCOL.md §14).
  */
 import {
   array,
@@ -14,6 +14,7 @@ import {
   tagged,
   uint,
 } from "../codec/schema.ts";
+import { MAX_EVIDENCE_BYTES } from "../consensus/evidence.ts";
 import { MAX_BLOCK_BYTES, MAX_TX_BYTES } from "../ledger/limits.ts";
 
 /** Blocks per sync response: bounded so one response stays well under the frame limit. */
@@ -36,6 +37,8 @@ export const wireCodec = tagged("kind", {
     /** The sender's head height, so a lagging node knows how far it has to go. */
     head: uint(),
   }),
+  /** One canonical evidence (src/consensus/evidence.ts), as its bytes: its id is their hash. */
+  evidence: struct({ kind: oneOf(["evidence"]), evidence: bytesUpTo(MAX_EVIDENCE_BYTES) }),
 });
 export type WireMessage = Infer<typeof wireCodec>;
 

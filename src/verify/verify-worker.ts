@@ -4,8 +4,10 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { ledgerContext } from "../ledger/context.ts";
+import { arithmeticFromEnv } from "./arithmetic-from-env.ts";
 import { verifyTransactions } from "./verify-transactions.ts";
 
+arithmeticFromEnv();
 const ctx = ledgerContext(new Uint8Array((workerData as { manifest: Uint8Array }).manifest));
 
 parentPort!.on("message", (job: { id: number; txs: Uint8Array[] }) => {

@@ -4,15 +4,22 @@
  * and listen address, so the honest validators admit it and dial it like any other. It
  * never votes honestly; it sends oversized frames, garbage, undecodable wire messages,
  * consensus messages with bad or forged signatures, validly signed junk proposals and
- * equivocating votes, and forwards invalid ballots. With f = 1 the three honest validators
- * must keep committing ballots, stay healthy, agree block by block, and count what it did.
+ * equivocating votes, forged equivocation evidence, and forwards invalid ballots. With f = 1
+ * the three honest validators must keep committing ballots, stay healthy, agree block by
+ * block, and count what it did; the evidence of its equivocation, seen by one of them, must
+ * reach all three, and the election record they export must carry it to the auditor.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditRecord } from "../../src/audit/audit.ts";
+import { exportRecord } from "../../src/audit/export.ts";
+import { DirectorySource, NodeSource } from "../../src/audit/source.ts";
 import { apiRequest } from "../../src/cli/http-client.ts";
 import { encodeWith } from "../../src/codec/schema.ts";
+import { evidenceId } from "../../src/consensus/evidence.ts";
 import {
   type ConsensusMessage,
   consensusStatement,
@@ -20,6 +27,7 @@ import {
   leaderOf,
   messageCodecs,
 } from "../../src/consensus/index.ts";
+import { toHex } from "../../src/crypto/bytes.ts";
 import { sign } from "../../src/crypto/ed25519.ts";
 import {
   type BallotTx,
@@ -27,7 +35,7 @@ import {
   encodeTransaction,
   signTransaction,
 } from "../../src/ledger/transactions.ts";
-import type { ResultsView } from "../../src/node/api/service.ts";
+import type { EvidencePageView, ResultsView } from "../../src/node/api/service.ts";
 import { proposalHash } from "../../src/node/consensus-driver.ts";
 import { ValidatorNetwork } from "../../src/node/p2p/validator-network.ts";
 import { encodeWire, MAX_FRAME_BYTES } from "../../src/node/wire.ts";
@@ -45,6 +53,7 @@ import {
   waitCommitted,
   waitFor,
 } from "../support/e2e-cluster.ts";
+import { signedEvidence, tamperedEvidence } from "../support/evidence.ts";
 
 const VOTERS = 6;
 const HONEST = [0, 1, 2];
@@ -183,26 +192,27 @@ async function abuse(invalidTxs: Uint8Array[]): Promise<void> {
   }
 }
 
-/** Two validly signed prepares of 3 for different blocks at one (height, view). */
-async function equivocate(): Promise<void> {
+/**
+ * Two validly signed prepares of 3 for different blocks at one (height, view), sent to
+ * validator `to` only: the others can learn of it only from `to`.
+ */
+async function equivocate(to: number): Promise<void> {
   const s = await status(honestUrls[0]!);
   const height = s.height + 1;
-  for (const to of HONEST) {
-    for (let k = 0; k < 2; k++) {
-      const blockHash = random(32);
-      rogue.send(
-        to,
-        consensusFrame({
-          type: "prepare",
-          electionId: e.setup.electionId,
-          height,
-          view: s.view,
-          sender: ROGUE,
-          blockHash,
-          sig: signedBy3("prepare", height, s.view, blockHash),
-        }),
-      );
-    }
+  for (let k = 0; k < 2; k++) {
+    const blockHash = random(32);
+    rogue.send(
+      to,
+      consensusFrame({
+        type: "prepare",
+        electionId: e.setup.electionId,
+        height,
+        view: s.view,
+        sender: ROGUE,
+        blockHash,
+        sig: signedBy3("prepare", height, s.view, blockHash),
+      }),
+    );
   }
 }
 
@@ -232,15 +242,50 @@ describe("a Byzantine validator 3 among three honest validator processes", () =>
     );
 
     // Equivocation while the validators are idle, so the height cannot move between the
-    // two prepares: each honest validator records the evidence.
-    await equivocate();
+    // two prepares. Only validator 0 sees it; it passes the evidence on to 1 and 2.
+    await equivocate(HONEST[0]!);
+    const evidenceAt = (url: string) => apiRequest<EvidencePageView>(url, "/v1/evidence");
     await waitFor(
-      "the equivocation to be recorded as evidence",
+      "the evidence to reach every honest validator",
+      async () => {
+        const pages = await Promise.all(honestUrls.map(evidenceAt));
+        return pages.every((p) => p.evidence.some((e) => e.validator === ROGUE));
+      },
+      30_000,
+      state,
+    );
+    const [seen, ...relayed] = await Promise.all(honestUrls.map(evidenceAt));
+    expect(seen!.evidence).toHaveLength(1);
+    expect(seen!.evidence[0]).toMatchObject({ validator: ROGUE, phase: "prepare" });
+    for (const page of relayed) expect(page).toEqual(seen);
+    expect(
+      await metricValue(honestUrls[0]!, "saylau_consensus_equivocations_total", { source: "self" }),
+    ).toBe(1);
+    for (const url of honestUrls.slice(1)) {
+      expect(
+        await metricValue(url, "saylau_consensus_equivocations_total", { source: "peer" }),
+      ).toBe(1);
+    }
+
+    // A genuine proof against 3, tampered with in every way (one copy names honest validator
+    // 0 instead): each honest validator refuses every copy itself and passes none of them on
+    // (else the others would count it twice).
+    const genuine = signedEvidence(e.setup.validators[ROGUE]!.seed, e.setup.electionId, ROGUE, {
+      height: 40,
+      view: 3,
+      phase: "commit",
+    });
+    const forged = tamperedEvidence(genuine, 4).map(([, bytes]) => bytes);
+    for (const to of HONEST) {
+      for (const bytes of forged) rogue.send(to, encodeWire({ kind: "evidence", evidence: bytes }));
+    }
+    await waitFor(
+      "every forged evidence to be refused by every honest validator",
       async () => {
         const counts = await Promise.all(
-          honestUrls.map((u) => metricValue(u, "saylau_consensus_equivocations_total")),
+          honestUrls.map((u) => metricValue(u, "saylau_evidence_rejected_total")),
         );
-        return counts.every((c) => c >= 1);
+        return counts.every((c) => c >= forged.length);
       },
       30_000,
       state,
@@ -277,6 +322,15 @@ describe("a Byzantine validator 3 among three honest validator processes", () =>
 
     await expectSameChain(honestUrls, 3, 60_000, () => logTails(e.dir));
     for (const url of honestUrls) {
+      expect(await metricValue(url, "saylau_evidence_rejected_total"), url).toBe(forged.length);
+      const page = await apiRequest<EvidencePageView>(url, "/v1/evidence");
+      // The abuse's junk proposals are equivocations too; every proof accuses 3 alone.
+      expect(
+        page.evidence.every((item) => item.validator === ROGUE),
+        url,
+      ).toBe(true);
+    }
+    for (const url of honestUrls) {
       const health = await fetch(new URL("/healthz", url));
       expect(health.status, `${url}/healthz`).toBe(200);
       const results = await apiRequest<ResultsView>(url, "/v1/results");
@@ -304,6 +358,33 @@ describe("a Byzantine validator 3 among three honest validator processes", () =>
       const log = readFileSync(join(e.dir, "validators", String(i), "node.log"), "utf8");
       expect(log, `validator ${i} log`).toMatch(/-byte frame, limit/);
       expect(log).not.toMatch(/"level":60/); // nothing fatal
+      expect(log).toMatch(/evidence does not verify: dropped/);
     }
-  }, 240_000);
+
+    // The record exported from validator 1 carries the evidence, and the audit names 3.
+    const work = mkdtempSync(join(tmpdir(), "saylau-byzantine-export-"));
+    try {
+      const dir = join(work, "record");
+      const source = new NodeSource(honestUrls[1]!);
+      const held = (await apiRequest<EvidencePageView>(honestUrls[1]!, "/v1/evidence")).evidence;
+      const summary = await exportRecord(source, dir);
+      expect(summary.evidence).toBe(held.length);
+      expect(readdirSync(join(dir, "evidence")).sort()).toEqual(
+        held.map((item) => `${item.id}.cbor`),
+      );
+      const report = await auditRecord(new DirectorySource(dir), { workers: 1 });
+      expect(report.evidence.accused).toEqual([
+        { validator: ROGUE, name: e.setup.manifest.validators[ROGUE]!.name, items: held.length },
+      ]);
+      // One forged proof slipped into the export, under its own id: the audit refuses it.
+      const [bad] = forged;
+      writeFileSync(join(dir, "evidence", `${toHex(evidenceId(bad!))}.cbor`), bad!);
+      await expect(auditRecord(new DirectorySource(dir), { workers: 1 })).rejects.toMatchObject({
+        code: "audit/bad_evidence",
+        height: null,
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,12 +1,14 @@
 /**
  * Four validators as real processes on loopback (tracker issue 5): voting goes on with one
  * of them SIGKILLed mid-way (f = 1), the killed one catches up after a restart, a validator
- * whose data directory is wiped resyncs from genesis, and afterwards every validator holds
- * the same chain, block by block. The steps build on each other, on one cluster, because
+ * whose data directory is wiped resyncs from genesis, one whose table file was damaged refuses
+ * to start until `saylau node resync`, and afterwards every validator holds the same chain,
+ * block by block. The steps build on each other, on one cluster, because
  * starting validators is the slowest thing here.
  */
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRequest } from "../../src/cli/http-client.ts";
 import type { ResultsView, SubmitResult, TxStatusView } from "../../src/node/api/service.ts";
@@ -23,6 +25,9 @@ import {
   waitCommitted,
   waitFor,
 } from "../support/e2e-cluster.ts";
+import { flipBytes, flushToTables, largestTable } from "../support/stored-chain.ts";
+
+const CLI = resolve(import.meta.dirname, "../../src/cli/main.ts");
 
 const VOTERS = 8;
 let e: E2eElection;
@@ -113,4 +118,57 @@ describe("four validator processes", () => {
     const results = await Promise.all(e.urls.map((u) => apiRequest<ResultsView>(u, "/v1/results")));
     for (const r of results) expect(r).toMatchObject({ ballots: 12, voters: VOTERS });
   }, 180_000);
+
+  it("refuse to start a validator whose table file was damaged while it was stopped; node resync brings it back", async () => {
+    const vdir = join(e.dir, "validators", "1");
+    e.cluster.kill(1, "SIGTERM");
+    await e.cluster.waitExit(1, 20_000);
+    // Its log into a table file (as its next open would do), then 300 bytes of that flipped.
+    await flushToTables(join(vdir, "data"));
+    flipBytes(largestTable(join(vdir, "data")), 300, "e2e/recovery");
+    const refused = e.cluster.start(1);
+    await e.cluster.waitExit(1, 60_000);
+    expect(refused.exitCode).toBe(1);
+    // node.log holds the validator's JSON lines and the command's own stderr.
+    const lines = readFileSync(join(vdir, "node.log"), "utf8").trim().split("\n");
+    const refusal = lines
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.code === "store/corrupt");
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatchObject({ level: 50, file: expect.stringMatching(/\.ldb$/) });
+    expect(lines.filter((l) => l.startsWith("error store/corrupt: LevelDB file"))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.startsWith("to recover: saylau node resync --config")),
+    ).toHaveLength(1);
+
+    // The operator's fix: resync, with the fence the others' height gives (in case the damaged
+    // store cannot tell it), then start it again.
+    const heights = await Promise.all(
+      [0, 2, 3].map(async (i) => (await status(e.urls[i]!)).height),
+    );
+    const fence = Math.max(...heights) + 1;
+    const resync = spawnSync(
+      process.execPath,
+      [CLI, "node", "resync", "--config", join(vdir, "config.json"), "--fence", String(fence)],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(resync.status, resync.stderr).toBe(0);
+    e.cluster.start(1);
+    await e.cluster.waitReady([0, 1, 2, 3], 90_000);
+    await expectSameChain(e.urls, fence - 1, 90_000, () => logTails(e.dir));
+
+    // Up to the fence it only follows; the others decide the fenced height without it.
+    const first = await submitBallot(e.urls[1]!, makeBallots(e, [4], 2)[0]!.tx);
+    accepted.push(first.id);
+    await waitCommitted(e.urls, [first.id], 60_000, state);
+    // Past it, it signs again: with validator 2 stopped, nothing commits without validator 1.
+    e.cluster.kill(2, "SIGTERM");
+    await e.cluster.waitExit(2, 20_000);
+    const live = [0, 1, 3].map((i) => e.urls[i]!);
+    const second = await submitBallot(e.urls[0]!, makeBallots(e, [5], 2)[0]!.tx);
+    accepted.push(second.id);
+    await waitCommitted(live, [second.id], 90_000, state);
+    await expectSameChain(live, fence + 1, 60_000, () => logTails(e.dir));
+  }, 300_000);
 });

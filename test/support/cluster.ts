@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { writeElectionDirectory } from "../../src/cli/election-dir.ts";
 import { loadConfig, type NodeConfig } from "../../src/node/config.ts";
 import { ValidatorNode } from "../../src/node/validator-node.ts";
@@ -27,6 +27,7 @@ export async function startNode(
   count: number,
   extraEnv: Record<string, string> = {},
   overrides: Partial<NodeConfig> = {},
+  logger: Logger = pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }),
 ) {
   const env = {
     SAYLAU_P2P_LISTEN: `/ip4/127.0.0.1/tcp/${ports[index]}`,
@@ -38,11 +39,11 @@ export async function startNode(
     ...extraEnv,
   };
   const config = loadConfig(join(dir, "validators", String(index), "config.json"), env);
+  // In-process validators share the test's event loop, whose own work (encrypting ballots)
+  // would count as theirs: shedding on its utilization is left to real processes.
   return ValidatorNode.start(
-    // In-process validators share the test's event loop, whose own work (encrypting
-    // ballots) would count as theirs: shedding on its utilization is left to real processes.
     { ...config, consensusTimeoutMs: 500, overloadEventLoopPercent: 0, ...overrides },
-    { logger: pino({ level: process.env.SAYLAU_TEST_LOG ?? "silent" }) },
+    { logger },
   );
 }
 

@@ -17,7 +17,8 @@ Replays the election's ledger from genesis, trusting only the manifest: checks e
 block's commit certificate against the manifest's validators, every transaction's
 signature and every ballot's proofs (on worker threads), the hash chain, log root and
 state hash at every height, re-verifies the trustees' decryption shares and recomputes
-the result. With --node, also checks that the node's head at the start is a prefix of
+the result, and verifies every item of equivocation evidence, naming the validators it
+proves equivocated. With --node, also checks that the node's head at the start is a prefix of
 its head at the end (RFC 9162 consistency proof).
 
   --node URL       a validator's HTTP API, e.g. http://127.0.0.1:8080
@@ -61,6 +62,15 @@ export function formatReport(report: AuditReport): string {
       ["phase", report.phase],
       ["credentials", report.credentials],
       ["voters", report.voters],
+      ["evidence", report.evidence.items],
+      [
+        "equivocated",
+        report.evidence.accused.length === 0
+          ? "none proven"
+          : report.evidence.accused
+              .map((a) => `validator ${a.validator} (${a.name}): ${a.items} proof(s)`)
+              .join("; "),
+      ],
       [
         "consistency",
         report.consistency === null

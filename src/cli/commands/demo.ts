@@ -25,17 +25,20 @@ import { writeElectionDirectory } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { LocalCluster, pickPorts, until, watchCommits } from "../local-cluster.ts";
 import { EXIT, Progress, percentile, table } from "../output.ts";
+import { waitForStopSignal, webAppLines } from "../serve-until-stopped.ts";
 import { registerVoters, setPhase } from "./authority.ts";
 import { checkAgainst } from "./receipt.ts";
 import { trusteeDecrypt } from "./trustee.ts";
 
-export const demoHelp = `saylau demo [--dir DIR] [--voters N] [--concurrency C]
+export const demoHelp = `saylau demo [--dir DIR] [--voters N] [--concurrency C] [--serve]
 
 Runs a whole election on 4 validators (child processes on loopback) and prints a summary.
   --dir DIR          where to keep the election and the validators' data (default ./demo-data;
                      a previous demo there is replaced)
   --voters N         voters, each casting one ballot, 5% of them voting twice (default 1000)
   --concurrency C    ballots in flight at once (default 32)
+  --serve            keep the validators running afterwards, print the web app's address
+                     (http://127.0.0.1:8100/ when that port is free) and stop on Ctrl-C
 Afterwards: saylau status --node http://127.0.0.1:<port>, or saylau audit --dir DIR/export.`;
 
 const MARKER = ".saylau-demo";
@@ -52,6 +55,7 @@ export async function runDemo(args: string[]): Promise<number> {
     dir: { type: "string" },
     voters: { type: "string" },
     concurrency: { type: "string" },
+    serve: { type: "boolean" },
   });
   if (parsed.help) {
     console.log(demoHelp);
@@ -296,7 +300,17 @@ export async function runDemo(args: string[]): Promise<number> {
         : "MISMATCH between the tally and the ballots cast.",
     );
     console.log(`Data kept in ${dir}; try: saylau audit --dir ${join(dir, "export")}`);
-    return matches && agreed && audit.ok ? EXIT.ok : EXIT.failed;
+    const ok = matches && agreed && audit.ok;
+    if (parsed.values.serve === true) {
+      // Ctrl-C now means "stop the validators cleanly", not "abort the demo".
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+      console.log("");
+      for (const line of webAppLines(urls, receiptView.trackingCode)) console.log(line);
+      const signal = await waitForStopSignal();
+      log(`${signal}: stopping the validators`);
+    }
+    return ok ? EXIT.ok : EXIT.failed;
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);

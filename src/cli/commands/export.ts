@@ -12,7 +12,8 @@ import { isSaylauError } from "../../errors.ts";
 export const exportHelp = `saylau export --node URL --out DIR
 
 Copies the election record served by a validator (manifest, every block from height 1 to
-the head, and each block's commit certificate, as canonical bytes) into DIR, which must be
+the head, each block's commit certificate, and the equivocation evidence it holds, as
+canonical bytes) into DIR, which must be
 new or empty. The export is not verified while it is written: check it with
 \`saylau audit --dir DIR\`. Format: docs/AUDIT.md.
 
@@ -62,7 +63,7 @@ export async function runExport(args: string[]): Promise<number> {
       },
     });
     process.stdout.write(
-      `exported ${summary.blocks} blocks (${summary.bytes} bytes) from ${values.node} to ${summary.dir}\n` +
+      `exported ${summary.blocks} blocks and ${summary.evidence} evidence items (${summary.bytes} bytes) from ${values.node} to ${summary.dir}\n` +
         `verify with: saylau audit --dir ${summary.dir}\n`,
     );
     return 0;

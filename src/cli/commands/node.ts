@@ -1,21 +1,42 @@
 import { join } from "node:path";
-import { SaylauError } from "../../errors.ts";
+import { isSaylauError, SaylauError } from "../../errors.ts";
 import { loadConfig } from "../../node/config.ts";
+import { resyncStore } from "../../node/resync.ts";
 import { ValidatorNode } from "../../node/validator-node.ts";
-import { integer, parse } from "../args.ts";
+import { integer, type Parsed, parse } from "../args.ts";
 import { EXIT } from "../output.ts";
 
 export const nodeHelp = `saylau node start [--config FILE | --dir DIR --index I]
+saylau node resync [--config FILE | --dir DIR --index I] [--fence H]
 
-Runs a validator until SIGINT or SIGTERM. Settings come from the config file, overridden
-by environment variables: SAYLAU_DATA_DIR, SAYLAU_MANIFEST, SAYLAU_KEY_FILE,
-SAYLAU_P2P_LISTEN, SAYLAU_HTTP_HOST, SAYLAU_HTTP_PORT, SAYLAU_PEERS ("1=/ip4/…/tcp/…,2=…"),
-SAYLAU_LOG_LEVEL, SAYLAU_VERIFY_WORKERS. Logs are JSON lines on stdout.
+start: runs a validator until SIGINT or SIGTERM. It first checks its stored chain and
+refuses to start (store/corrupt, exit 1) if the chain is damaged. Settings come from the
+config file, overridden by environment variables: SAYLAU_DATA_DIR, SAYLAU_MANIFEST,
+SAYLAU_KEY_FILE, SAYLAU_P2P_LISTEN, SAYLAU_HTTP_HOST, SAYLAU_HTTP_PORT, SAYLAU_PEERS
+("1=/ip4/…/tcp/…,2=…"), SAYLAU_LOG_LEVEL, SAYLAU_VERIFY_WORKERS. Logs are JSON lines on stdout.
+
+resync: for a stopped validator whose store is damaged. Moves its data directory aside
+(to DATADIR.damaged-<time>) and puts an empty one in its place, so that on its next start
+it fetches the chain from the other validators. Its key, manifest and configuration are
+not touched. It will sign nothing at heights up to the one it was working on (read from
+the damaged store; --fence H if that cannot be read: H = 1 + the highest height any
+validator reports), so it cannot contradict what it signed before.
 
   --config FILE   node configuration (as written by saylau election init)
   --dir DIR       election directory; with --index, uses DIR/validators/I/config.json
   --index I       which validator of the election directory
-With neither, every setting comes from the environment (as in docker-compose.yml).`;
+  --fence H       (resync) sign nothing at heights up to H
+With neither --config nor --dir, every setting comes from the environment (as in
+docker-compose.yml).`;
+
+function configFile(parsed: Parsed): string {
+  const file = parsed.values.config as string | undefined;
+  if (file !== undefined) return file;
+  const dir = parsed.values.dir as string | undefined;
+  if (dir === undefined)
+    throw new SaylauError("cli/usage", "give --config FILE, or --dir DIR with --index I");
+  return join(dir, "validators", String(integer(parsed, "index", 0, 0, 63)), "config.json");
+}
 
 export async function runNode(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -23,21 +44,34 @@ export async function runNode(args: string[]): Promise<number> {
     config: { type: "string" },
     dir: { type: "string" },
     index: { type: "string" },
+    fence: { type: "string" },
   });
   if (parsed.help || sub === "--help" || sub === "-h" || sub === undefined) {
     console.log(nodeHelp);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (sub === "resync") return resync(parsed);
   if (sub !== "start")
-    throw new SaylauError("cli/usage", `unknown node command "${sub}"; try: saylau node start`);
-  let file = parsed.values.config as string | undefined;
-  if (file === undefined) {
-    const dir = parsed.values.dir as string | undefined;
-    if (dir === undefined)
-      throw new SaylauError("cli/usage", "give --config FILE, or --dir DIR with --index I");
-    file = join(dir, "validators", String(integer(parsed, "index", 0, 0, 63)), "config.json");
+    throw new SaylauError(
+      "cli/usage",
+      `unknown node command "${sub}"; try: saylau node start, saylau node resync`,
+    );
+  if (parsed.values.fence !== undefined)
+    throw new SaylauError("cli/usage", "--fence is for saylau node resync");
+  const file = configFile(parsed);
+  let node: ValidatorNode;
+  try {
+    node = await ValidatorNode.start(loadConfig(file));
+  } catch (err) {
+    if (isSaylauError(err, "store/corrupt")) {
+      throw new SaylauError(
+        err.code,
+        `${err.message}\nto recover: saylau node resync --config ${file}`,
+        err.details,
+      );
+    }
+    throw err;
   }
-  const node = await ValidatorNode.start(loadConfig(file));
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -47,5 +81,28 @@ export async function runNode(args: string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  return EXIT.ok;
+}
+
+async function resync(parsed: Parsed): Promise<number> {
+  const config = loadConfig(configFile(parsed));
+  const fence = parsed.values.fence === undefined ? undefined : integer(parsed, "fence", 0, 1);
+  const result = await resyncStore({
+    dataDir: config.dataDir,
+    keep: [config.keyFile, config.manifestFile],
+    ...(fence === undefined ? {} : { fence }),
+    stamp: new Date().toISOString().replace(/[:.]/g, "-"),
+  });
+  if (result.damagedDir !== null) {
+    console.log(`moved the damaged data directory to ${result.damagedDir} (delete it when done)`);
+  }
+  console.log(
+    result.fence > 0
+      ? `signing fence: height ${result.fence} (from ${result.fenceFrom}); the validator signs nothing up to there`
+      : `no signing fence needed (${result.fenceFrom})`,
+  );
+  console.log(
+    `${config.dataDir} is ready: start the validator and it fetches the chain from the others`,
+  );
   return EXIT.ok;
 }

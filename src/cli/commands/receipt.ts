@@ -1,9 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { decodeCertificate, verifyCertificate } from "../../consensus/certificate.ts";
-import { bytesEqual, fromHex, toHex } from "../../crypto/bytes.ts";
-import { verifyConsistency } from "../../crypto/merkle.ts";
+import { fromHex, toHex } from "../../crypto/bytes.ts";
 import { SaylauError } from "../../errors.ts";
-import { decodeBlock, headerHash } from "../../ledger/block.ts";
 import { decodeManifest, electionIdOf } from "../../ledger/manifest.ts";
 import type {
   BlockView,
@@ -11,6 +8,7 @@ import type {
   ReceiptView,
   StatusView,
 } from "../../node/api/service.ts";
+import { checkHeadExtends } from "../../receipt/head-check.ts";
 import { decodeReceipt, type Receipt, verifyReceipt } from "../../receipt/receipt.ts";
 import { parse, required } from "../args.ts";
 import { apiRequest } from "../http-client.ts";
@@ -42,51 +40,21 @@ export async function checkAgainst(
   const validators = decodeManifest(manifest).validators.map((v) => v.publicKey);
   const status = await apiRequest<StatusView>(node, "/v1/status");
   const headView = await apiRequest<BlockView>(node, `/v1/blocks/${status.height}`);
-  const head = decodeBlock(fromHex(headView.block)).header;
-  if (headView.certificate === null)
-    throw new SaylauError("receipt/no_head_certificate", "the node's head has no certificate");
-  const certificate = decodeCertificate(fromHex(headView.certificate));
-  if (certificate.height !== head.height || !bytesEqual(certificate.blockHash, headerHash(head))) {
-    throw new SaylauError(
-      "receipt/header_hash",
-      "the node's head is not the block its certificate finalises",
-    );
-  }
-  verifyCertificate(electionId, validators, certificate);
-  const from = receipt.header.logSize;
-  const to = head.logSize;
-  if (to < from)
-    throw new SaylauError(
-      "receipt/log_shrank",
-      `the node's log has ${to} entries, the receipt's ${from}`,
-    );
-  if (to === from) {
-    if (!bytesEqual(head.logRoot, receipt.header.logRoot)) {
-      throw new SaylauError(
-        "receipt/fork",
-        "same log size, different root: the ledger was rewritten",
+  return checkHeadExtends(
+    { electionId, validators },
+    receipt,
+    {
+      block: fromHex(headView.block),
+      certificate: headView.certificate === null ? null : fromHex(headView.certificate),
+    },
+    async (from, to) => {
+      const proof = await apiRequest<ConsistencyView>(
+        node,
+        `/v1/proofs/consistency?from=${from}&to=${to}`,
       );
-    }
-    return head.height;
-  }
-  const proof = await apiRequest<ConsistencyView>(
-    node,
-    `/v1/proofs/consistency?from=${from}&to=${to}`,
+      return proof.proof.map((p) => fromHex(p, 32));
+    },
   );
-  const result = verifyConsistency(
-    from,
-    to,
-    receipt.header.logRoot,
-    head.logRoot,
-    proof.proof.map((p) => fromHex(p, 32)),
-  );
-  if (!result.ok) {
-    throw new SaylauError(
-      "receipt/not_consistent",
-      `the ledger did not only grow since the receipt (${result.reason})`,
-    );
-  }
-  return head.height;
 }
 
 export async function runReceipt(args: string[]): Promise<number> {

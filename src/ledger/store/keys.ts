@@ -15,10 +15,15 @@ export const PREFIX = {
   /** node/ keeps its consensus WAL and pending pool under these prefixes in the same DB. */
   wal: 0x20,
   pool: 0x21,
-  /** Consensus evidence of equivocation, by sequence number. */
+  /** Equivocation evidence, by its id (src/node/evidence-pool.ts). */
   evidence: 0x22,
   /** Pending transactions that left the pool without being committed, by id, with why. */
   dropped: 0x23,
+  /**
+   * Written by `saylau node resync`: the highest height this validator may have signed at
+   * before its chain was wiped; it signs nothing up to there (src/node/signing-fence.ts).
+   */
+  signingFence: 0x30,
 } as const;
 
 export function u64(n: number): Uint8Array {
@@ -59,6 +64,7 @@ export const keys = {
   merkleNode: (level: number, index: number) =>
     key(PREFIX.merkleNode, Uint8Array.of(level), u64(index)),
   credential: (credential: Uint8Array) => key(PREFIX.credential, credential),
+  signingFence: () => key(PREFIX.signingFence),
   /** First key after every key of this prefix: the exclusive upper bound of a scan. */
   prefixEnd: (prefix: number) => Uint8Array.of(prefix + 1),
   prefixStart: (prefix: number) => Uint8Array.of(prefix),

@@ -8,6 +8,10 @@
  * last in the same batch: after a crash the store holds either all of a block or none of
  * it. Nothing committed is ever overwritten or deleted; `append` refuses anything but the
  * next height on top of the current head.
+ *
+ * What the store reads back was written by itself, canonically: a value that does not decode,
+ * a missing record, or a read LevelDB reports as corruption is `store/corrupt` (the disk's
+ * fault, a 500 at the API), never a codec error that would blame whoever asked.
  */
 import { Level } from "level";
 import { bytes, decodeWith, encodeWith, struct, uint } from "../../codec/schema.ts";
@@ -30,6 +34,7 @@ import {
 import { SaylauError } from "../../errors.ts";
 import { type Block, type BlockHeader, decodeBlock, encodeBlock, headerHash } from "../block.ts";
 import { keys, PREFIX, readU64, u64 } from "./keys.ts";
+import { isLevelCorruption, isLevelReadFailure } from "./level-errors.ts";
 
 export interface CommitEntry {
   readonly block: Block;
@@ -57,6 +62,12 @@ export interface Head {
 }
 
 const headRecordCodec = struct({ height: uint(), hash: bytes(HASH_LENGTH) });
+
+/** A head record (resync reads one from a damaged store without opening it as a LedgerStore). */
+export function decodeHeadRecord(bytes: Uint8Array): { height: number; hash: Uint8Array } {
+  return decodeWith(headRecordCodec, bytes);
+}
+
 const txLocationCodec = struct({ height: uint(), index: uint(), leafIndex: uint() });
 
 type NodeId = { level: number; index: number };
@@ -68,6 +79,9 @@ export class LedgerStore {
   #manifest: Uint8Array | undefined;
   /** Appends run one at a time, in call order. */
   #writeQueue: Promise<unknown> = Promise.resolve();
+  #corruption: SaylauError | undefined;
+  /** Told of every corruption found after open (the node logs it). */
+  onCorrupt: ((err: SaylauError) => void) | undefined;
 
   private constructor(db: Level<Uint8Array, Uint8Array>) {
     this.db = db;
@@ -81,9 +95,11 @@ export class LedgerStore {
     try {
       await db.open();
     } catch (err) {
+      const cause = (err as Error).cause as Error | undefined;
+      const message = `cannot open ledger store at ${path}: ${(err as Error).message}${cause === undefined ? "" : ` (${cause.message})`}`;
       throw new SaylauError(
-        "store/open_failed",
-        `cannot open ledger store at ${path}: ${(err as Error).message}`,
+        isLevelCorruption(err) ? "store/corrupt" : "store/open_failed",
+        message,
         {
           path,
         },
@@ -94,24 +110,68 @@ export class LedgerStore {
     return store;
   }
 
-  async #load(): Promise<void> {
-    const headBytes = await this.db.get(keys.head());
-    if (headBytes === undefined) return;
-    const record = decodeWith(headRecordCodec, headBytes);
-    const manifest = await this.db.get(keys.manifest());
-    const blockBytes = await this.db.get(keys.block(record.height));
-    if (manifest === undefined || blockBytes === undefined) {
-      throw new SaylauError(
-        "store/corrupt",
-        "head record points at a block or manifest that is not stored",
-        {
-          height: record.height,
-        },
-      );
+  /** The first corruption found since open, if any (health reports it). */
+  get corruption(): SaylauError | undefined {
+    return this.#corruption;
+  }
+
+  /** A store/corrupt error, remembered and reported to onCorrupt; the caller throws it. */
+  corrupt(message: string, details: Record<string, unknown> = {}): SaylauError {
+    const err = new SaylauError("store/corrupt", message, details);
+    this.#corruption ??= err;
+    this.onCorrupt?.(err);
+    return err;
+  }
+
+  /** Decodes a value read from this store: if it does not decode, the store is corrupt. */
+  decodeStored<T>(what: string, decode: () => T, details: Record<string, unknown> = {}): T {
+    try {
+      return decode();
+    } catch (err) {
+      throw this.corrupt(`stored ${what} does not decode: ${(err as Error).message}`, details);
     }
-    const block = decodeBlock(blockBytes);
+  }
+
+  /** What LevelDB reports as damaged data (or a failed disk read) becomes store/corrupt. */
+  readFailure(what: string, err: unknown): unknown {
+    if (!isLevelReadFailure(err)) return err;
+    return this.corrupt(`reading ${what}: ${(err as Error).message}`, {
+      levelCode: (err as { code?: string }).code,
+    });
+  }
+
+  async #get(what: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      return await this.db.get(key);
+    } catch (err) {
+      throw this.readFailure(what, err);
+    }
+  }
+
+  async #getMany(what: string, keyList: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    try {
+      return await this.db.getMany(keyList);
+    } catch (err) {
+      throw this.readFailure(what, err);
+    }
+  }
+
+  async #load(): Promise<void> {
+    const headBytes = await this.#get("the head record", keys.head());
+    if (headBytes === undefined) return;
+    const record = this.decodeStored("head record", () => decodeHeadRecord(headBytes));
+    const manifest = await this.#get("the manifest", keys.manifest());
+    const blockBytes = await this.#get(`block ${record.height}`, keys.block(record.height));
+    if (manifest === undefined || blockBytes === undefined) {
+      throw this.corrupt("head record points at a block or manifest that is not stored", {
+        height: record.height,
+      });
+    }
+    const block = this.decodeStored(`block ${record.height}`, () => decodeBlock(blockBytes), {
+      height: record.height,
+    });
     if (!bytesEqual(headerHash(block.header), record.hash)) {
-      throw new SaylauError("store/corrupt", "head block does not hash to the head record", {
+      throw this.corrupt("head block does not hash to the head record", {
         height: record.height,
       });
     }
@@ -119,13 +179,9 @@ export class LedgerStore {
     this.#head = { height: record.height, hash: record.hash, header: block.header };
     this.#frontier = await this.#loadFrontier(block.header.logSize);
     if (!bytesEqual(frontierRoot(this.#frontier), block.header.logRoot)) {
-      throw new SaylauError(
-        "store/corrupt",
-        "persisted Merkle nodes do not give the head's logRoot",
-        {
-          height: record.height,
-        },
-      );
+      throw this.corrupt("persisted Merkle nodes do not give the head's logRoot", {
+        height: record.height,
+      });
     }
   }
 
@@ -137,12 +193,14 @@ export class LedgerStore {
 
   async #nodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
     if (ids.length === 0) return [];
-    const values = await this.db.getMany(ids.map((id) => keys.merkleNode(id.level, id.index)));
+    const values = await this.#getMany(
+      "Merkle nodes",
+      ids.map((id) => keys.merkleNode(id.level, id.index)),
+    );
     return values.map((v, i) => {
-      if (v === undefined) {
-        throw new SaylauError(
-          "store/corrupt",
-          `Merkle node (${ids[i]!.level}, ${ids[i]!.index}) missing`,
+      if (v === undefined || v.length !== HASH_LENGTH) {
+        throw this.corrupt(
+          `Merkle node (${ids[i]!.level}, ${ids[i]!.index}) ${v === undefined ? "missing" : "is not a hash"}`,
         );
       }
       return v;
@@ -157,8 +215,7 @@ export class LedgerStore {
     });
     return (level, index) => {
       const h = map.get(`${level}/${index}`);
-      if (h === undefined)
-        throw new SaylauError("store/corrupt", `Merkle node (${level}, ${index}) not loaded`);
+      if (h === undefined) throw this.corrupt(`Merkle node (${level}, ${index}) not loaded`);
       return h;
     };
   }
@@ -268,7 +325,10 @@ export class LedgerStore {
           },
         );
       }
-      const duplicates = await this.db.getMany(leafHashes.map((id) => keys.txLocation(id)));
+      const duplicates = await this.#getMany(
+        "transaction locations",
+        leafHashes.map((id) => keys.txLocation(id)),
+      );
       const seen = new Set<string>();
       for (const [i, id] of leafHashes.entries()) {
         const k = Buffer.from(id).toString("hex");
@@ -324,39 +384,51 @@ export class LedgerStore {
 
   async blockBytes(height: number): Promise<Uint8Array | undefined> {
     if (!Number.isSafeInteger(height) || height < 0) return undefined;
-    return this.db.get(keys.block(height));
+    return this.#get(`block ${height}`, keys.block(height));
   }
 
   async block(height: number): Promise<Block | undefined> {
     const b = await this.blockBytes(height);
-    return b === undefined ? undefined : decodeBlock(b);
+    return b === undefined ? undefined : this.decodeBlockAt(height, b);
+  }
+
+  /** Decodes block bytes read from this store (a failure is corruption, with the height). */
+  decodeBlockAt(height: number, bytes: Uint8Array): Block {
+    return this.decodeStored(`block ${height}`, () => decodeBlock(bytes), { height });
   }
 
   async heightOf(hash: Uint8Array): Promise<number | undefined> {
     if (hash.length !== HASH_LENGTH) return undefined;
-    const v = await this.db.get(keys.heightByHash(hash));
-    return v === undefined ? undefined : readU64(v);
+    const v = await this.#get("a block's height by hash", keys.heightByHash(hash));
+    if (v === undefined) return undefined;
+    if (v.length !== 8) throw this.corrupt("a height-by-hash record is not 8 bytes");
+    return readU64(v);
   }
 
   async certificate(height: number): Promise<Uint8Array | undefined> {
     if (!Number.isSafeInteger(height) || height < 1) return undefined;
-    return this.db.get(keys.certificate(height));
+    return this.#get(`the certificate of block ${height}`, keys.certificate(height));
   }
 
   async stateAt(height: number): Promise<Uint8Array | undefined> {
     if (!Number.isSafeInteger(height) || height < 0) return undefined;
-    return this.db.get(keys.state(height));
+    return this.#get(`the state after block ${height}`, keys.state(height));
   }
 
   async txLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
     if (txId.length !== HASH_LENGTH) return undefined;
-    const v = await this.db.get(keys.txLocation(txId));
-    return v === undefined ? undefined : decodeWith(txLocationCodec, v);
+    const v = await this.#get("a transaction location", keys.txLocation(txId));
+    return v === undefined
+      ? undefined
+      : this.decodeStored("transaction location", () => decodeWith(txLocationCodec, v));
   }
 
   async credentialRecords(credentials: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     if (credentials.length === 0) return [];
-    return this.db.getMany(credentials.map((c) => keys.credential(c)));
+    return this.#getMany(
+      "credential records",
+      credentials.map((c) => keys.credential(c)),
+    );
   }
 
   /** RFC 9162 inclusion proof of leaf `leafIndex` in the tree of size `treeSize` (<= head). */
@@ -415,8 +487,20 @@ export class LedgerStore {
   ): AsyncGenerator<{ height: number; block: Uint8Array }> {
     const last = Math.min(to, this.head().height);
     if (from > last) return;
-    for await (const [k, v] of this.db.iterator({ gte: keys.block(from), lte: keys.block(last) })) {
-      yield { height: readU64(k, 1), block: v };
+    const blocks = this.db.iterator({ gte: keys.block(from), lte: keys.block(last) });
+    try {
+      for (;;) {
+        let entry: [Uint8Array, Uint8Array] | undefined;
+        try {
+          entry = await blocks.next();
+        } catch (err) {
+          throw this.readFailure(`blocks ${from} to ${last}`, err);
+        }
+        if (entry === undefined) return;
+        yield { height: readU64(entry[0], 1), block: entry[1] };
+      }
+    } finally {
+      await blocks.close();
     }
   }
 

@@ -22,6 +22,7 @@ import {
   sendError,
   writeRawError,
 } from "./error-reply.ts";
+import { evidenceSchema, MAX_EVIDENCE_PER_PAGE } from "./evidence-schema.ts";
 import { LoadGuard } from "./load-guard.ts";
 import {
   blockSchema,
@@ -41,6 +42,7 @@ import {
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
 import { installTrafficControl } from "./traffic-control.ts";
+import { registerWebApp } from "./web-app.ts";
 import { WorkLimiter } from "./work-limiter.ts";
 
 export interface ApiOptions {
@@ -67,6 +69,8 @@ export interface ApiOptions {
    * its connection closed: a client sending slowly cannot hold a connection for ever.
    */
   readonly requestTimeoutMs?: number;
+  /** Folder of the built web app served at `/` (default web/dist). */
+  readonly webRoot?: string;
 }
 
 export async function buildApi(
@@ -257,19 +261,30 @@ export async function buildApi(
     return service.consistency(Number(q.from), Number(q.to));
   });
 
+  app.get("/v1/evidence", { schema: evidenceSchema }, async (request) => {
+    const q = request.query as { after?: string; limit?: string };
+    return service.evidence(q.after ?? null, Number(q.limit ?? MAX_EVIDENCE_PER_PAGE));
+  });
+
   app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) => {
     const { contentType, body } = await service.metrics();
     void reply.header("content-type", contentType);
     return body;
   });
 
-  app.get("/healthz", { schema: healthSchema }, async (_request, reply) => {
-    const health = service.health();
-    reply.status(health.ok ? 200 : 503);
-    return health;
-  });
+  app.get(
+    "/healthz",
+    { schema: healthSchema, config: { rateLimit: false } },
+    async (_request, reply) => {
+      const health = service.health();
+      reply.status(health.ok ? 200 : 503);
+      return health;
+    },
+  );
 
   app.get("/openapi.json", { config: { rateLimit: false } }, async () => app.swagger());
+
+  registerWebApp(app, options.webRoot);
 
   return app;
 }

@@ -49,6 +49,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,
   "store/bad_range": 400,
+  /** This node's own stored data is damaged: never the client's fault. */
+  "store/corrupt": 500,
+  /** GET / on a node whose web app is not built (web-app.ts answers it itself). */
+  "api/web_not_built": 503,
 };
 
 export function statusForCode(code: string): number {

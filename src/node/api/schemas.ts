@@ -3,7 +3,7 @@
  * requests against them (unknown fields are errors, nothing is coerced), serialises
  * responses through them, and the OpenAPI document is generated from them.
  */
-const hex = (bytes?: number) =>
+export const hex = (bytes?: number) =>
   bytes === undefined
     ? ({ type: "string", pattern: "^([0-9a-f]{2})*$" } as const)
     : ({ type: "string", pattern: `^[0-9a-f]{${bytes * 2}}$` } as const);
@@ -24,7 +24,7 @@ export const errorSchema = {
   },
 } as const;
 
-const errors = {
+export const errors = {
   400: { $ref: "Error#" },
   404: { $ref: "Error#" },
   409: { $ref: "Error#" },
@@ -88,6 +88,7 @@ export const txStatusSchema = {
         height: { type: "integer" },
         index: { type: "integer" },
         leafIndex: { type: "integer" },
+        replacedBy: hash,
         reason: {
           type: "object",
           required: ["code", "message"],

@@ -24,6 +24,8 @@ export type TxStatusView =
       readonly height: number;
       readonly index: number;
       readonly leafIndex: number;
+      /** A ballot only: the later ballot of the same voter that counts instead of this one. */
+      readonly replacedBy?: string;
     };
 
 export interface HeaderView {
@@ -110,6 +112,32 @@ export interface ConsistencyView {
   readonly proof: string[];
 }
 
+/** One statement of an evidence, without its signature (that is in the canonical bytes). */
+export interface EvidenceStatementView {
+  readonly blockHash: string | null;
+  readonly preparedView: number | null;
+}
+
+export interface EvidenceView {
+  /** H("saylau/v1/evidence", canonical bytes), hex. */
+  readonly id: string;
+  /** The canonical evidence bytes, hex: what a verifier checks (docs/CONSENSUS.md). */
+  readonly evidence: string;
+  readonly validator: number;
+  readonly phase: string;
+  readonly height: number;
+  readonly view: number;
+  readonly first: EvidenceStatementView;
+  readonly second: EvidenceStatementView;
+}
+
+export interface EvidencePageView {
+  /** In ascending id order. */
+  readonly evidence: EvidenceView[];
+  /** Pass as `after` for the next page; null when this page is the last. */
+  readonly next: string | null;
+}
+
 export interface NodeService {
   submit(tx: Uint8Array, onlyType?: "ballot"): Promise<SubmitResult>;
   txStatus(idOrTrackingCode: string): Promise<TxStatusView>;
@@ -121,6 +149,8 @@ export interface NodeService {
   results(): ResultsView;
   tally(): TallyView;
   consistency(from: number, to: number): Promise<ConsistencyView>;
+  /** Equivocation evidence with ids above `after` (hex; null: from the first), at most `limit`. */
+  evidence(after: string | null, limit: number): EvidencePageView;
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { ok: boolean; detail: string };
   /**

@@ -10,8 +10,6 @@ import { type ApiError, sendError } from "./error-reply.ts";
 import type { LoadGuard } from "./load-guard.ts";
 import { clientKey, type WorkLimiter } from "./work-limiter.ts";
 
-/** What an operator must reach under any load: neither limited nor shed. */
-const OPERATIONAL = new Set(["/metrics", "/healthz", "/openapi.json"]);
 const SUBMISSIONS = new Set(["/v1/ballots", "/v1/transactions", "/v1/transactions/batch"]);
 
 export interface TrafficControlOptions {
@@ -54,8 +52,10 @@ export function installTrafficControl(
   };
 
   app.addHook("onRequest", async (request, reply) => {
+    // Routes declared with `config: { rateLimit: false }` (what an operator must reach under
+    // any load: /metrics, /healthz, /openapi.json; and the web app's files) are exempt.
+    if ((request.routeOptions.config as { rateLimit?: unknown }).rateLimit === false) return;
     const route = request.routeOptions.url;
-    if (route !== undefined && OPERATIONAL.has(route)) return;
     if (limiter !== undefined) {
       const taken = limiter.take(clientKey(request.ip), 1, now());
       if (!taken.ok) return sendError(reply, rateLimited(taken.retryAfterMs, 1));

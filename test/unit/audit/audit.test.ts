@@ -1,6 +1,7 @@
 import {
   cpSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -13,9 +14,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditRecord } from "../../../src/audit/audit.ts";
 import { AuditFailure, RecordSourceError } from "../../../src/audit/errors.ts";
 import { exportRecord } from "../../../src/audit/export.ts";
-import { DirectorySource, entryFileName, MemorySource } from "../../../src/audit/source.ts";
+import {
+  DirectorySource,
+  entryFileName,
+  evidenceFileName,
+  MemorySource,
+} from "../../../src/audit/source.ts";
 import { runAudit } from "../../../src/cli/commands/audit.ts";
 import { decodeCertificate, encodeCertificate } from "../../../src/consensus/certificate.ts";
+import { evidenceId } from "../../../src/consensus/evidence.ts";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { sign } from "../../../src/crypto/ed25519.ts";
 import { partialDecrypt } from "../../../src/election/decryption.ts";
@@ -28,6 +35,8 @@ import {
   signingMessage,
   signTransaction,
 } from "../../../src/ledger/transactions.ts";
+import { signedEvidence, tamperedEvidence } from "../../support/evidence.ts";
+import { describeEachArithmetic } from "../election/fixtures.ts";
 import { type BuiltElection, buildElection, entryOf, forgedBlock } from "./record.ts";
 
 let built: BuiltElection;
@@ -88,6 +97,7 @@ describe("export and audit of an election built in memory", () => {
     expect(entryFileName(7)).toBe("000000000007.cbor");
     expect(JSON.parse(readFileSync(join(clean, "results.json"), "utf8"))).toEqual({ note: "test" });
     expect(readFileSync(join(clean, "README.txt"), "utf8")).toContain("saylau audit --dir");
+    expect(readdirSync(join(clean, "evidence"))).toEqual([]);
   });
 
   it("audits the clean export: every block, the transactions by type, the result", async () => {
@@ -113,6 +123,7 @@ describe("export and audit of an election built in memory", () => {
       "Bauyrzhan",
       "Dana",
     ]);
+    expect(report.evidence).toEqual({ items: 0, accused: [] });
     expect(report.consistency).toBeNull();
   });
 
@@ -234,6 +245,8 @@ describe("export and audit of an election built in memory", () => {
       ["extra", (d) => writeFileSync(join(d, "notes.txt"), "x")],
       ["no manifest", (d) => unlinkSync(join(d, "manifest.cbor"))],
       ["block without certificate", (d) => unlinkSync(certPath(d, 3))],
+      ["no evidence folder", (d) => rmSync(join(d, "evidence"), { recursive: true })],
+      ["misnamed evidence", (d) => writeFileSync(join(d, "evidence", "1.cbor"), "x")],
     ];
     for (const [what, tamper] of cases) {
       const dir = tampered(tamper);
@@ -248,7 +261,9 @@ describe("export and audit of an election built in memory", () => {
   });
 });
 
-describe("a dishonest quorum certifying a bad block is still caught by the replay", () => {
+// Under both verification backends (src/election/public-arithmetic.ts).
+const DISHONEST_QUORUM = "a dishonest quorum certifying a bad block is still caught by the replay";
+describeEachArithmetic(DISHONEST_QUORUM, () => {
   const audit = (entries: BuiltElection["entries"]) =>
     auditRecord(new MemorySource(built.setup.manifestBytes, entries), { workers: 0 }).then(
       () => "clean",
@@ -328,5 +343,106 @@ describe("a dishonest quorum certifying a bad block is still caught by the repla
     const { certify } = await import("./record.ts");
     entries[1] = { ...entries[1]!, certificate: certify(setup, block.header, [0, 3]) };
     expect(await audit(entries)).toBe("audit/bad_certificate@2");
+  });
+});
+
+describe("equivocation evidence in the record", () => {
+  /** Validator 3 equivocated twice and validator 1 once, each proof signed with its real key. */
+  const proofs = () => {
+    const { setup } = built;
+    const at = (height: number) => ({ height, view: 0, phase: "prepare" as const });
+    return [
+      signedEvidence(setup.validators[3]!.seed, setup.electionId, 3, at(2)),
+      signedEvidence(setup.validators[3]!.seed, setup.electionId, 3, at(5), 1),
+      signedEvidence(setup.validators[1]!.seed, setup.electionId, 1, {
+        height: 4,
+        view: 2,
+        phase: "view-change",
+      }),
+    ];
+  };
+  /** The first blocks only: the evidence checks do not depend on how long the chain is. */
+  const short = () => built.entries.slice(0, built.heights.open);
+  const auditShort = (evidence: Uint8Array[]) =>
+    auditRecord(new MemorySource(built.setup.manifestBytes, short(), null, evidence), {
+      workers: 0,
+    });
+
+  it("is exported under its ids, verified by the audit, and its validators named in the report", async () => {
+    const evidence = proofs().map((p) => p.bytes);
+    const dir = join(root, "with-evidence");
+    const summary = await exportRecord(
+      new MemorySource(built.setup.manifestBytes, built.entries, null, evidence),
+      dir,
+    );
+    expect(summary.evidence).toBe(3);
+    expect(readdirSync(join(dir, "evidence"))).toEqual(
+      evidence.map((e) => evidenceFileName(evidenceId(e))).sort(),
+    );
+    for (const e of evidence) {
+      expect(readFileSync(join(dir, "evidence", evidenceFileName(evidenceId(e))))).toEqual(
+        Buffer.from(e),
+      );
+    }
+    const report = await auditRecord(new DirectorySource(dir), { workers: 0 });
+    expect(report.blocks).toBe(built.heights.lastDecryption);
+    expect(report.evidence).toEqual({
+      items: 3,
+      accused: [
+        { validator: 1, name: built.setup.manifest.validators[1]!.name, items: 1 },
+        { validator: 3, name: built.setup.manifest.validators[3]!.name, items: 2 },
+      ],
+    });
+
+    let stdout = "";
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await runAudit(["--dir", dir, "--workers", "0"])).toBe(0);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stdout).toMatch(
+      /equivocated\s+validator 1 \(.+\): 1 proof\(s\); validator 3 \(.+\): 2 proof\(s\)/,
+    );
+  });
+
+  it("rejects a record with evidence that proves nothing, whichever field was changed", async () => {
+    const [good] = proofs();
+    expect((await auditShort([good!.bytes])).evidence.items).toBe(1);
+    for (const [what, bytes] of tamperedEvidence(good!, built.setup.validators.length)) {
+      const failure = await auditShort([good!.bytes, bytes]).catch((e: unknown) => e);
+      expect(failure, what).toBeInstanceOf(AuditFailure);
+      expect(failure, what).toMatchObject({
+        code: "audit/bad_evidence",
+        height: null,
+        details: { evidence: toHex(evidenceId(bytes)) },
+      });
+      expect((failure as AuditFailure).details.cause, what).toMatch(
+        /^(consensus\/bad_evidence|codec\/.+)$/,
+      );
+    }
+  });
+
+  it("rejects evidence listed twice, or under a name that is not its id", async () => {
+    const [a, b] = proofs();
+    await expect(auditShort([a!.bytes, b!.bytes, a!.bytes])).rejects.toMatchObject({
+      code: "audit/bad_evidence",
+      message: expect.stringContaining("appears twice"),
+    });
+    const dir = join(root, "renamed-evidence");
+    await exportRecord(new MemorySource(built.setup.manifestBytes, short(), null, [a!.bytes]), dir);
+    renameSync(
+      join(dir, "evidence", evidenceFileName(evidenceId(a!.bytes))),
+      join(dir, "evidence", evidenceFileName(evidenceId(b!.bytes))),
+    );
+    await expect(auditRecord(new DirectorySource(dir), { workers: 0 })).rejects.toMatchObject({
+      code: "audit/bad_evidence",
+      details: { evidence: toHex(evidenceId(b!.bytes)), id: toHex(evidenceId(a!.bytes)) },
+    });
   });
 });

@@ -13,6 +13,7 @@ import { toHex } from "../../../src/crypto/bytes.ts";
 import { ballotTx, decryptionTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { signedEvidence } from "../../support/evidence.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let nodes: ValidatorNode[] = [];
@@ -88,8 +89,22 @@ afterAll(async () => {
 
 describe("auditing live validators over HTTP", () => {
   it("audits a node, exports it, and audits the export to the same head and result", async () => {
+    // Validator 2 equivocated twice (detected by validator 1, which passes it on).
+    const { setup } = env;
+    const proofs = [3, 4].map((height) =>
+      signedEvidence(setup.validators[2]!.seed, setup.electionId, 2, {
+        height,
+        view: 0,
+        phase: "commit",
+      }),
+    );
+    for (const p of proofs) await nodes[1]!.evidence.detected(p.bytes);
     const url = nodes[1]!.httpUrl;
     const live = await auditRecord(new NodeSource(url), { workers: 2 });
+    expect(live.evidence).toEqual({
+      items: 2,
+      accused: [{ validator: 2, name: setup.manifest.validators[2]!.name, items: 2 }],
+    });
     expect(live.head.hash).toBe(toHex(nodes[1]!.replica.tip.hash));
     expect(live.ballotsVerified).toBe(3);
     expect(live.result?.map((c) => c.options.map((o) => o.votes))).toEqual([
@@ -110,7 +125,11 @@ describe("auditing live validators over HTTP", () => {
     expect(audited.stdout).toMatch(/Mayor\s+Aigerim\s+1/);
     const json = await cli(runAudit, ["--dir", out, "--json", "--workers", "0"]);
     const report = JSON.parse(json.stdout) as { ok: boolean; head: { hash: string } };
-    expect(report).toMatchObject({ ok: true, head: { hash: live.head.hash } });
+    expect(report).toMatchObject({
+      ok: true,
+      head: { hash: live.head.hash },
+      evidence: live.evidence,
+    });
   });
 
   it("checks an RFC 9162 consistency proof from the head seen at the start", async () => {
@@ -126,6 +145,7 @@ describe("auditing live validators over HTTP", () => {
       manifest: () => node.manifest(),
       results: () => node.results(),
       entries: () => node.entries(),
+      evidence: () => node.evidence(),
       head: async () => {
         if (!first) return node.head();
         first = false;
@@ -162,6 +182,7 @@ describe("auditing live validators over HTTP", () => {
       results: () => node.results(),
       head: async () => ({ height: head.height + 5, logSize: head.logSize }),
       entries: () => node.entries(),
+      evidence: () => node.evidence(),
       consistency: (a, b) => node.consistency(a, b),
     };
     const err = await auditRecord(source, { workers: 0 }).catch((e: unknown) => e);
@@ -225,5 +246,46 @@ describe("unreadable nodes are typed source errors, exit code 3", () => {
     const help = await cli(runAudit, ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("saylau audit --node URL | --dir EXPORT_DIR");
+  });
+});
+
+describe("evidence pages from a node", () => {
+  const id = (k: number) => k.toString(16).padStart(64, "0");
+  const item = (k: number) => ({ id: id(k), evidence: "a0" });
+  let pages: Record<string, unknown>;
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const after = new URL(req.url ?? "/", "http://x").searchParams.get("after") ?? "first";
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify(pages[after] ?? { evidence: [], next: null }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const read = async () => {
+    const ids: string[] = [];
+    for await (const e of new NodeSource(base).evidence()) ids.push(toHex(e.id));
+    return ids;
+  };
+
+  it("follows next until null", async () => {
+    pages = {
+      first: { evidence: [item(1), item(2)], next: id(2) },
+      [id(2)]: { evidence: [item(3)], next: null },
+    };
+    expect(await read()).toEqual([id(1), id(2), id(3)]);
+  });
+
+  it("refuses a next that does not move forward, so a node cannot keep it paging", async () => {
+    pages = {
+      first: { evidence: [item(5)], next: id(5) },
+      [id(5)]: { evidence: [item(4)], next: id(4) },
+    };
+    await expect(read()).rejects.toMatchObject({ code: "audit/malformed_response" });
   });
 });

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
-import { sha256, sha256Pure, TAG, taggedHash, taggedHashPure } from "../../../src/crypto/hash.ts";
+import {
+  sha256,
+  sha256Pure,
+  sha512,
+  sha512Pure,
+  TAG,
+  taggedHash,
+  taggedHashPure,
+} from "../../../src/crypto/hash.ts";
 
 describe("tagged hashing", () => {
   it("is SHA-256(utf8(tag) || 0x00 || bytes)", () => {
@@ -35,6 +43,15 @@ describe("tagged hashing", () => {
     }
   });
 
+  it("sha512 matches the FIPS 180 'abc' vector, in Node and in pure JS", () => {
+    for (const f of [sha512, sha512Pure]) {
+      expect(toHex(f(utf8("abc")))).toBe(
+        "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a" +
+          "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+      );
+    }
+  });
+
   it("gives the same plain byte arrays through node:crypto as through the pure-JS path", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 3000 }), fc.string(), (data, suffix) => {
@@ -43,6 +60,9 @@ describe("tagged hashing", () => {
         expect(Object.getPrototypeOf(fast)).toBe(Uint8Array.prototype);
         expect(toHex(fast)).toBe(toHex(sha256Pure(data)));
         expect(toHex(taggedHash(tag, data))).toBe(toHex(taggedHashPure(tag, data)));
+        const fast512 = sha512(data);
+        expect(Object.getPrototypeOf(fast512)).toBe(Uint8Array.prototype);
+        expect(toHex(fast512)).toBe(toHex(sha512Pure(data)));
       }),
       { numRuns: 300, seed: 20261130 },
     );

@@ -4,7 +4,7 @@
  * from the builders, and exact arithmetic at sizes up to 2^53 - 1.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { sha256 } from "../../../src/crypto/hash.ts";
@@ -34,22 +34,9 @@ import {
 import { isSaylauError } from "../../../src/errors.ts";
 
 // ---------------------------------------------------------------------------------------------
-// Locating the vectors: ../shared/vectors/merkle relative to the repository root. The root is
-// found by walking up from this file to the package.json named "saylau", so moving the test or
-// running from another working directory does not silently point somewhere else.
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "saylau") return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no saylau package.json above ${import.meta.dirname}`);
-    dir = parent;
-  }
-}
-
-const VECTORS = resolve(repoRoot(), "../shared/vectors/merkle");
+// The vectors are vendored in test/vectors/merkle (Apache-2.0, see the LICENSE there), so a clone
+// with nothing beside it runs them.
+const VECTORS = resolve(import.meta.dirname, "../../vectors/merkle");
 if (!existsSync(join(VECTORS, "inclusion")) || !existsSync(join(VECTORS, "consistency"))) {
   // Thrown at load time so the suite fails outright instead of passing with zero vectors.
   throw new Error(
@@ -100,7 +87,7 @@ const consistencyVectors = load<ConsistencyVector>("consistency");
 
 describe("transparency-dev/merkle vectors", () => {
   it("are all present (a partial copy would weaken every test below)", () => {
-    // Counts of the copy in /work/shared at the time of writing; more is fine, fewer is not.
+    // Counts of the vendored copy; more is fine, fewer is not.
     expect(inclusionVectors.length).toBeGreaterThanOrEqual(91);
     expect(consistencyVectors.length).toBeGreaterThanOrEqual(98);
     for (const vs of [inclusionVectors, consistencyVectors]) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { encodeCanonical } from "../../../src/codec/cbor.ts";
 import { fromHex } from "../../../src/crypto/bytes.ts";
 import { type BallotBody, selectionStatement } from "../../../src/election/ballot.ts";
@@ -16,6 +16,7 @@ import { randomScalar } from "../../../src/election/rng.ts";
 import { isSaylauError } from "../../../src/errors.ts";
 import {
   credential,
+  describeEachArithmetic,
   ELECTION_ID,
   flipBit,
   OTHER_ELECTION_ID,
@@ -46,7 +47,7 @@ const aliceBallot = encryptBallot(
   rngFor("alice"),
 );
 
-describe("ballot encryption and verification", () => {
+describeEachArithmetic("ballot encryption and verification", () => {
   it("verifies honest ballots: a choice, an undervote, a full k-of-n", () => {
     verifyBallot(ctx, alice, aliceBallot);
     const blank = encryptBallot(
@@ -219,7 +220,8 @@ describe("ballot encryption and verification", () => {
   });
 });
 
-describe("a flipped bit in any element of a ballot is rejected with a typed error", () => {
+const FLIPPED_BIT = "a flipped bit in any element of a ballot is rejected with a typed error";
+describeEachArithmetic(FLIPPED_BIT, () => {
   // A 1-of-2 election keeps this exhaustive walk fast.
   const tiny = seededElection({
     seed: new Uint8Array(32).fill(9),

@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { fromHex } from "../../../src/crypto/bytes.ts";
 import { encryptBallot, verifyBallotsBatch } from "../../../src/election/index.ts";
 import { seededRng } from "../../../src/election/rng.ts";
-import { credential, rngFor, smallElection } from "./fixtures.ts";
+import { credential, describeEachArithmetic, rngFor, smallElection } from "./fixtures.ts";
 
 const { ctx } = smallElection(3);
 const rng = rngFor("batch");
@@ -16,7 +16,7 @@ const items = Array.from({ length: 10 }, (_, i) => {
   return { credential: cred, body: encryptBallot(ctx, cred, [first, second], rng) };
 });
 
-describe("batch verification", () => {
+describeEachArithmetic("batch verification", () => {
   it("accepts a batch of valid ballots", () => {
     expect(verifyBallotsBatch(ctx, items, seededRng(new Uint8Array(32).fill(1)))).toEqual([]);
     expect(verifyBallotsBatch(ctx, [])).toEqual([]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   decodePoint,
   decodeScalar,
@@ -24,7 +24,7 @@ import {
 import { evaluatePolynomial } from "../../../src/election/polynomial.ts";
 import { deriveShareKeys, shareMac, xor32 } from "../../../src/election/share-encryption.ts";
 import { isSaylauError } from "../../../src/errors.ts";
-import { flipBit, rngFor } from "./fixtures.ts";
+import { describeEachArithmetic, flipBit, rngFor } from "./fixtures.ts";
 
 function codeOf(fn: () => unknown): string | null {
   try {
@@ -41,7 +41,7 @@ const trustees = [1, 2, 3].map((i) => startKeyCeremony(params, i, rngFor(`truste
 const publics = trustees.map((t) => t.public);
 const contests = [{ label: "q", options: ["yes", "no"], limit: 1 }];
 
-describe("key ceremony without a dealer", () => {
+describeEachArithmetic("key ceremony without a dealer", () => {
   it("each trustee's commitments and Schnorr proofs verify; tampered ones do not", () => {
     for (const p of publics) verifyTrusteePublic(params, p);
     const badProof = structuredClone(publics[1]!);

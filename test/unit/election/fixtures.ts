@@ -1,5 +1,11 @@
 /** Small seeded elections shared by the election tests (each test file builds its own). */
+import { afterAll, beforeAll, describe } from "vitest";
 import { prepareElection, seededElection } from "../../../src/election/index.ts";
+import {
+  type ArithmeticName,
+  publicArithmetic,
+  useArithmetic,
+} from "../../../src/election/public-arithmetic.ts";
 import { seededRng } from "../../../src/election/rng.ts";
 
 export const ELECTION_ID = new Uint8Array(32).fill(0x11);
@@ -37,4 +43,17 @@ export function flipBit(bytes: Uint8Array, bit = 0): Uint8Array {
   const copy = Uint8Array.from(bytes);
   copy[bit >> 3]! ^= 1 << (bit & 7);
   return copy;
+}
+
+/** Both verification backends; every tamper test runs under each (public-arithmetic.ts). */
+export const ARITHMETICS: readonly ArithmeticName[] = ["wasm", "js"];
+const DEFAULT_ARITHMETIC = publicArithmetic().name;
+
+/** `describe(title, body)` once per backend, with that backend selected for its tests. */
+export function describeEachArithmetic(title: string, body: () => void): void {
+  describe.each(ARITHMETICS)(`${title} (%s arithmetic)`, (name) => {
+    beforeAll(() => useArithmetic(name));
+    afterAll(() => useArithmetic(DEFAULT_ARITHMETIC));
+    body();
+  });
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   addBallot,
   combineShares,
@@ -13,7 +13,7 @@ import {
   verifyDecryptionShare,
 } from "../../../src/election/index.ts";
 import { isSaylauError } from "../../../src/errors.ts";
-import { credential, flipBit, rngFor, smallElection } from "./fixtures.ts";
+import { credential, describeEachArithmetic, flipBit, rngFor, smallElection } from "./fixtures.ts";
 
 function codeOf(fn: () => unknown): string | null {
   try {
@@ -70,7 +70,7 @@ const expected = [
 ];
 const shares = election.secrets.map((s) => partialDecrypt(ctx, s, tally, rng));
 
-describe("tally and threshold decryption", () => {
+describeEachArithmetic("tally and threshold decryption", () => {
   it("encodes the tally canonically and decodes it back", () => {
     const bytes = encodeTally(tally);
     expect(encodeTally(decodeTally(ctx, bytes))).toEqual(bytes);

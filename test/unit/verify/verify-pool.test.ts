@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
+import { publicArithmetic, useArithmetic } from "../../../src/election/public-arithmetic.ts";
 import { type BallotTx, decodeTransaction } from "../../../src/ledger/transactions.ts";
 import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import { VerifyPool } from "../../../src/verify/verify-pool.ts";
@@ -53,6 +54,17 @@ describe("transaction verification", () => {
     expect(verdicts[0]!.tallyPoints?.map((p) => p.hex)).toEqual(encodings);
     expect(verdicts[2]!.tallyPoints).toBeUndefined();
     expect(verdicts[4]!.tallyPoints).toBeUndefined();
+  });
+
+  it("gives the same verdicts with either verification arithmetic (wasm, pure JS)", () => {
+    const before = publicArithmetic().name;
+    const verdicts = (["wasm", "js"] as const).map((name) => {
+      useArithmetic(name);
+      return verifyTransactions(ctx, txs).map(({ ok, code, message }) => ({ ok, code, message }));
+    });
+    useArithmetic(before);
+    expect(verdicts[0]!.map((v) => v.ok)).toEqual([true, true, false, true, true, false]);
+    expect(verdicts[1]).toEqual(verdicts[0]);
   });
 
   it("gives the same verdicts through the worker pool, batching concurrent submissions", async () => {

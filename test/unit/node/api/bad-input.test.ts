@@ -448,7 +448,9 @@ const CASES: Case[] = [
   },
   // ---- routes and path parameters
   { name: "unknown route", request: get("/v1/nothing"), status: 404, code: "api/not_found" },
-  { name: "root", request: get("/"), status: 404, code: "api/not_found" },
+  // "/" is the web app; a file it does not have is the API's JSON 404.
+  { name: "unknown page", request: get("/no-such-page.html"), status: 404, code: "api/not_found" },
+  { name: "path escape", request: get("/../package.json"), status: 404, code: "api/not_found" },
   {
     name: "wrong method",
     request: () => ({ method: "DELETE", url: "/v1/ballots" }),

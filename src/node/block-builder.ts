@@ -1,0 +1,209 @@
+/**
+ * Blocks for the consensus driver: building this node's candidate from verified pending
+ * transactions, validating a proposal against the tip (checking any transaction not verified
+ * yet), and committing a decided block (ledger, then pool, metrics).
+ */
+import type { Logger } from "pino";
+import { leaderOf } from "../consensus/quorum.ts";
+import { bytesEqual, toHex } from "../crypto/bytes.ts";
+import { SaylauError } from "../errors.ts";
+import { decodeBlock, encodeBlock } from "../ledger/block.ts";
+import type { NextBlock } from "../ledger/chain.ts";
+import { txId } from "../ledger/transactions.ts";
+import type { VerifyPool } from "../verify/verify-pool.ts";
+import type { CommitLatency } from "./commit-latency.ts";
+import type { ConsensusDriver } from "./consensus-driver.ts";
+import type { LedgerReplica } from "./ledger-replica.ts";
+import type { Mempool } from "./mempool.ts";
+import type { NodeMetrics } from "./metrics.ts";
+import { markVerified } from "./verified-ids.ts";
+
+/**
+ * Candidate size for a replica that is not the leader: enough to arm its view timer and to
+ * make progress should a view change make it leader (it then builds a full block). Kept
+ * small because every replica builds one at every height: each transaction in it is decoded
+ * and applied on the main thread only to be thrown away when the leader's block arrives.
+ */
+const FALLBACK_CANDIDATE_TXS = 32;
+/** How far ahead of this node's clock a proposal's time may be. */
+const MAX_CLOCK_SKEW_MS = 30_000;
+
+export interface BlockBuilderParts {
+  readonly self: number;
+  /** NodeConfig.blockMaxTxs */
+  readonly blockMaxTxs: number;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly replica: LedgerReplica;
+  readonly mempool: Mempool;
+  readonly pool: VerifyPool;
+  /** The node's set of verified ids (see verified-ids.ts). */
+  readonly verified: Set<string>;
+  readonly driver: Pick<ConsensusDriver, "engine" | "failure" | "propose">;
+  readonly latency: CommitLatency;
+  readonly isStopping: () => boolean;
+  /** Check pending transactions that are not verified yet (Admission.reverifyPending). */
+  readonly reverifyPending: () => void;
+}
+
+export class BlockBuilder {
+  readonly #parts: BlockBuilderParts;
+  /** Blocks validated (or built) here at the current height, by hex hash. */
+  readonly #validated = new Map<string, NextBlock>();
+  #candidate: { height: number; full: boolean } | null = null;
+  #building = false;
+  /** When this node last committed a block (or started). */
+  #lastCommitAt = performance.now();
+
+  constructor(parts: BlockBuilderParts) {
+    this.#parts = parts;
+  }
+
+  get lastCommitAt(): number {
+    return this.#lastCommitAt;
+  }
+
+  /**
+   * The leader of the current view proposes a full block as soon as work is pending; the
+   * other replicas hand the engine a small candidate, which arms their view-change timer
+   * and is what they propose should a view change make them leader.
+   */
+  maybePropose(): void {
+    const { replica, mempool, driver, verified, log } = this.#parts;
+    if (
+      this.#building ||
+      this.#parts.isStopping() ||
+      mempool.size === 0 ||
+      driver.failure !== undefined
+    )
+      return;
+    const engine = driver.engine;
+    const height = engine.height;
+    if (height !== replica.height + 1) return; // still applying a decision
+    const view = engine.pendingView ?? engine.view;
+    const leader =
+      leaderOf(height, view, replica.ctx.manifest.validators.length) === this.#parts.self;
+    const have = this.#candidate;
+    if (have !== null && have.height === height && (have.full || !leader)) return;
+    this.#building = true;
+    const limit = leader ? this.#parts.blockMaxTxs : FALLBACK_CANDIDATE_TXS;
+    // Only transactions whose checks are done: a block of unchecked ones would make this
+    // node check them inline, and the others wait for it past their view timers.
+    const candidates = mempool.candidates(limit, (id) => verified.has(id));
+    if (candidates.length === 0) {
+      this.#building = false;
+      // Pending but unchecked (reloaded after a restart, or evicted from the cache): check them.
+      this.#parts.reverifyPending();
+      return;
+    }
+    replica
+      .propose(candidates, {
+        time: Math.max(Date.now(), replica.tip.header.time),
+        proposer: this.#parts.self,
+        verified,
+        maxTxs: limit,
+      })
+      .then(async (built) => {
+        if (built.rejected.length > 0) {
+          const dropped = built.rejected.map((r) => ({
+            id: toHex(txId(candidates[r.index]!)),
+            code: r.error.code,
+            message: r.error.message,
+          }));
+          log.info(
+            { dropped: built.rejected.map((r) => r.error.code) },
+            "pending transactions no longer apply",
+          );
+          replica.decoded.forget(dropped.map((d) => d.id));
+          await mempool.drop(dropped);
+        }
+        if (height !== driver.engine.height || built.block.txs.length === 0) return;
+        this.#candidate = { height, full: leader };
+        this.#validated.set(toHex(built.hash), built);
+        driver.propose(encodeBlock(built.block));
+      })
+      .catch((err: Error) => log.error({ err }, "building a block failed"))
+      .finally(() => {
+        this.#building = false;
+      });
+  }
+
+  /** Verify what was not verified yet, then validate the block on top of the tip. */
+  async #prepare(payload: Uint8Array): Promise<NextBlock> {
+    const { verified } = this.#parts;
+    const block = decodeBlock(payload);
+    const ids = block.txs.map((t) => toHex(txId(t)));
+    const pending = ids.flatMap((id, i) => (verified.has(id) ? [] : [{ id, tx: block.txs[i]! }]));
+    if (pending.length > 0) {
+      // Urgent: the block waits on these, and a check already queued for one is shared.
+      const verdicts = await this.#parts.pool.verifyAll(
+        pending.map((p) => p.tx),
+        pending.map((p) => p.id),
+        true,
+      );
+      const bad = verdicts.findIndex((v) => !v.ok);
+      if (bad >= 0) {
+        throw new SaylauError(
+          verdicts[bad]!.code ?? "node/verify_failed",
+          verdicts[bad]!.message ?? "invalid transaction",
+        );
+      }
+      for (const p of pending) markVerified(verified, p.id);
+    }
+    return this.#parts.replica.validate(block, verified);
+  }
+
+  /** The driver's `validate` hook: is this proposal valid on top of the tip? (never throws) */
+  async validateProposal(
+    height: number,
+    blockHash: Uint8Array,
+    payload: Uint8Array,
+  ): Promise<boolean> {
+    const { replica, log } = this.#parts;
+    try {
+      if (height !== replica.height + 1) return false;
+      const next = await this.#prepare(payload);
+      if (!bytesEqual(next.hash, blockHash)) return false;
+      if (next.block.header.time > Date.now() + MAX_CLOCK_SKEW_MS) {
+        log.warn({ height }, "proposal time is too far in the future");
+        return false;
+      }
+      this.#validated.set(toHex(blockHash), next);
+      return true;
+    } catch (err) {
+      log.warn({ height, err: (err as Error).message }, "proposal rejected");
+      return false;
+    }
+  }
+
+  /** The driver's `commit` hook: a decided block, durable once this resolves. */
+  async commit(
+    height: number,
+    payload: Uint8Array,
+    certificate: Uint8Array,
+    blockHash: Uint8Array,
+  ): Promise<void> {
+    const { replica, mempool, metrics } = this.#parts;
+    if (height !== replica.height + 1) {
+      throw new SaylauError(
+        "node/bad_decision",
+        `decided height ${height} but the ledger is at ${replica.height}`,
+      );
+    }
+    let next = this.#validated.get(toHex(blockHash));
+    if (next === undefined || !bytesEqual(next.block.header.prevHash, replica.tip.hash)) {
+      next = await this.#prepare(payload);
+    }
+    await replica.commit(next, certificate);
+    this.#validated.clear();
+    this.#candidate = null;
+    const ids = next.block.txs.map((t) => toHex(txId(t)));
+    replica.decoded.forget(ids);
+    this.#lastCommitAt = performance.now();
+    await mempool.remove(ids);
+    this.#parts.latency.committed(ids);
+    metrics.committedTxs.inc(ids.length);
+    metrics.committedBlocks.inc();
+    this.#parts.log.info({ height, txs: ids.length, pending: mempool.size }, "block committed");
+  }
+}

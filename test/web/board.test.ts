@@ -1,0 +1,194 @@
+/**
+ * The observer board in real Chromium after a small election is decrypted: all four
+ * validators with their heights, blocks, turnout, and the result per contest with the
+ * decryption proofs verified in the page's Web Worker; a forged result shown as such; axe
+ * in every language; the language switch remembered; 320 px wide and 200% text without
+ * sideways scrolling; equivocation evidence checked on the page, a forged item refused.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromHex, toHex } from "../../src/crypto/bytes.ts";
+import { decodeTally } from "../../src/election/tally.ts";
+import { ballotTx, decryptionTx, phaseTx } from "../../src/ledger/tx-builders.ts";
+import type { ResultsView, TallyView } from "../../src/node/api/service.ts";
+import { postTx, until } from "../support/api-cluster.ts";
+import { signedEvidence, tamperedEvidence } from "../support/evidence.ts";
+import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
+import { startWebCluster, type WebCluster } from "./cluster.ts";
+
+describe.skipIf(!runBrowserTests)("observer board in Chromium", { timeout: 180_000 }, () => {
+  let cluster: WebCluster;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [cluster, browser] = await Promise.all([startWebCluster(), launch()]);
+    const { env, nodes } = cluster;
+    const { setup, ctx } = env;
+    const choices = [
+      [
+        [0, 1, 0],
+        [1, 0, 0, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 0, 1, 0],
+      ],
+      [
+        [1, 0, 0],
+        [0, 0, 0, 0],
+      ],
+    ];
+    for (const [i, c] of choices.entries()) {
+      expect(
+        (await postTx(nodes[i]!, "/v1/ballots", ballotTx(ctx.crypto, setup.voters[i]!, c, 1)))
+          .statusCode,
+      ).toBe(202);
+    }
+    await until("ballots committed", () => nodes.every((n) => n.replica.tip.state.ballots === 3));
+    await postTx(
+      nodes[0]!,
+      "/v1/transactions",
+      phaseTx(setup.electionId, setup.authority, "closed"),
+    );
+    await until("polls closed", () => nodes.every((n) => n.replica.tip.state.phase === "closed"));
+    const view = JSON.parse((await nodes[0]!.api.inject({ url: "/v1/tally" })).body) as TallyView;
+    const tally = decodeTally(ctx.crypto, fromHex(view.tally));
+    for (const t of [setup.trustees[0]!, setup.trustees[2]!]) {
+      await postTx(nodes[1]!, "/v1/transactions", decryptionTx(ctx.crypto, t, tally));
+    }
+    await until("results decrypted", async () => {
+      const r = JSON.parse(
+        (await nodes[2]!.api.inject({ url: "/v1/results" })).body,
+      ) as ResultsView;
+      return r.result !== null;
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  async function openBoard(lang: string, width = 1000): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const others = cluster.urls.slice(1).map(encodeURIComponent).join(",");
+    await page.goto(`${cluster.urls[0]}/board.html?lang=${lang}&nodes=${others}`);
+    await page.locator('#proof-status[data-ok="true"]').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.locator("#validators-title + .table-wrap tbody tr").count())
+      .toBe(4);
+    return page;
+  }
+
+  it("shows every validator, the turnout and the verified result, in each language, with no axe violations", async () => {
+    for (const lang of ["kk", "ru", "en"]) {
+      const page = await openBoard(lang);
+      const rows = await page.locator("#validators-title + .table-wrap tbody tr").allTextContents();
+      expect(rows.join("\n")).not.toContain("?");
+      expect(await page.evaluate("document.documentElement.lang")).toBe(lang);
+      expect(await axeViolations(page), lang).toEqual([]);
+      if (lang === "en") {
+        expect(await page.locator("#turnout-summary").textContent()).toBe(
+          "3 voters of 6 have voted (50%).",
+        );
+        expect(await page.locator("#proof-status").textContent()).toContain(
+          "decryption proofs of 2 trustees are valid",
+        );
+        const results = await page.locator("#results-title").locator("..").textContent();
+        expect(results).toContain("Bauyrzhan");
+      }
+      if (lang === "ru") {
+        expect(await page.locator("#turnout-summary").textContent()).toBe(
+          "Проголосовали 3 избирателя из 6 (50\u00a0%).",
+        );
+      }
+      await screenshot(page, `board-${lang}`);
+      await page.close();
+    }
+  });
+
+  it("says so when a node reports a result the decryption proofs do not give", async () => {
+    const page = await browser.newPage();
+    await page.route(`${cluster.urls[0]}/v1/results`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as ResultsView;
+      const forged = body.result!.map((c, i) =>
+        i === 0
+          ? { ...c, options: c.options.map((o, j) => (j === 0 ? { ...o, votes: o.votes + 5 } : o)) }
+          : c,
+      );
+      await route.fulfill({ response, json: { ...body, result: forged } });
+    });
+    await page.goto(`${cluster.urls[0]}/board.html?lang=en`);
+    await page.locator('#proof-status[data-ok="false"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator("#proof-status").textContent()).toContain("other numbers");
+    await page.close();
+  });
+
+  it("lists a validator's equivocation after checking it on the page, and refuses a forged one", async () => {
+    const { setup } = cluster.env;
+    const proof = signedEvidence(setup.validators[3]!.seed, setup.electionId, 3, {
+      height: 2,
+      view: 0,
+      phase: "commit",
+    });
+    expect((await cluster.nodes[0]!.evidence.pool.offer(proof.bytes)).outcome).toBe("new");
+    const page = await openBoard("en");
+    const list = page.locator("#evidence-title + ul li");
+    await expect.poll(() => list.count()).toBe(1);
+    const name = setup.manifest.validators[3]!.name;
+    expect(await list.first().textContent()).toBe(
+      `${name} signed two different commit messages for block 2 (round 0). Checked on this device: both signatures are really theirs.`,
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+
+    // A node that serves evidence whose height was changed after signing: not believed.
+    const [, forged] = tamperedEvidence(proof, 4).find(([why]) => why === "another height")!;
+    const lying = await browser.newPage();
+    await lying.route(`${cluster.urls[0]}/v1/evidence`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { evidence: { evidence: string }[] };
+      const evidence = body.evidence.map((e) => ({ ...e, evidence: toHex(forged) }));
+      await route.fulfill({ response, json: { ...body, evidence } });
+    });
+    await lying.goto(`${cluster.urls[0]}/board.html?lang=en`);
+    const lyingList = lying.locator("#evidence-title + ul li");
+    await expect.poll(() => lyingList.count(), { timeout: 60_000 }).toBe(1);
+    expect(await lyingList.first().textContent()).toContain("does not check out");
+    await lying.close();
+  });
+
+  it("remembers the language chosen with the switch", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${cluster.urls[0]}/receipt.html?lang=en`);
+    await page.locator("h1").waitFor();
+    await page.click('.langs button[lang="ru"]');
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Проверить мой голос");
+    expect(await page.evaluate("document.documentElement.lang")).toBe("ru");
+    await page.goto(`${cluster.urls[0]}/index.html`);
+    await page.locator("h1").waitFor();
+    expect(await page.locator("h1").textContent()).toBe("Вход для голосования");
+    await page.close();
+  });
+
+  it("fits 320 px and 200% text without sideways scrolling", async () => {
+    for (const file of ["index.html", "receipt.html", "board.html"]) {
+      for (const zoom of ["100%", "200%"]) {
+        const page = await browser.newPage({
+          viewport: { width: zoom === "100%" ? 320 : 640, height: 800 },
+        });
+        await page.goto(`${cluster.urls[0]}/${file}?lang=kk`);
+        await page.locator("h1").waitFor();
+        await page.evaluate(`document.documentElement.style.fontSize = ${JSON.stringify(zoom)}`);
+        await page.waitForTimeout(2500);
+        const overflow = (await page.evaluate(
+          "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        )) as number;
+        expect(overflow, `${file} at ${zoom}`).toBeLessThanOrEqual(0);
+        if (zoom === "100%") await screenshot(page, `narrow-320-${file.replace(".html", "")}`);
+        await page.close();
+      }
+    }
+  });
+});

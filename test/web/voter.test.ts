@@ -1,0 +1,333 @@
+/**
+ * The voter's whole path in real Chromium, in each language: credential, ballot (limit
+ * enforced), review, encrypt, challenge, the challenge checked on another node's page,
+ * encrypt afresh, cast, receipt verified. Then: keyboard only; a dropped connection during
+ * casting retried safely; the voter's JavaScript budget and the encryption time under CPU
+ * throttling, both measured. Screenshots go to .test-results/web/.
+ */
+import type { Browser, Page, Request } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromHex, toHex } from "../../src/crypto/bytes.ts";
+import { trackingCode } from "../../src/election/tracking-code.ts";
+import { decodeBlock } from "../../src/ledger/block.ts";
+import { decodeTransaction, txId } from "../../src/ledger/transactions.ts";
+import type { BlockView } from "../../src/node/api/service.ts";
+import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
+import { startWebCluster, type WebCluster } from "./cluster.ts";
+
+/** What a voter's browser may download in JavaScript (uncompressed bytes) to vote. */
+export const VOTER_JS_BUDGET = 160 * 1024;
+/** Sealing a two-contest ballot at 6x CPU slowdown (a low-end phone) must stay below this. */
+export const THROTTLED_SEAL_BUDGET_MS = 1000;
+const THROTTLE_RATE = 6;
+
+const TEXT = {
+  en: {
+    ok: "Your ballot is in the ledger",
+    sealed: "Your ballot is encrypted",
+    cast: "Your ballot was received",
+  },
+  ru: {
+    ok: "Ваш бюллетень есть в реестре",
+    sealed: "Ваш бюллетень зашифрован",
+    cast: "Ваш бюллетень принят",
+  },
+  kk: {
+    ok: "Бюллетеніңіз тізілімде бар",
+    sealed: "Бюллетеніңіз шифрланды",
+    cast: "Бюллетеніңіз қабылданды",
+  },
+} as const;
+
+describe.skipIf(!runBrowserTests)("voter path in Chromium", { timeout: 180_000 }, () => {
+  let cluster: WebCluster;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [cluster, browser] = await Promise.all([startWebCluster(), launch()]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  async function newPage(): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    return { page, errors };
+  }
+
+  async function atStep(page: Page, step: string) {
+    await page.locator(`main[data-step="${step}"]`).waitFor({ timeout: 30_000 });
+  }
+
+  async function noAxeViolations(page: Page, where: string) {
+    expect(await axeViolations(page), where).toEqual([]);
+  }
+
+  /** Ballot txs of `credential` in the ledger of node 0. */
+  async function ballotsOf(credential: Uint8Array): Promise<string[]> {
+    const res = await cluster.nodes[0]!.api.inject({ url: "/v1/blocks?from=0&limit=100" });
+    const ids: string[] = [];
+    for (const view of (JSON.parse(res.body) as { blocks: BlockView[] }).blocks) {
+      for (const bytes of decodeBlock(fromHex(view.block)).txs) {
+        const tx = decodeTransaction(bytes);
+        if (tx.type === "ballot" && toHex(tx.credential) === toHex(credential))
+          ids.push(toHex(txId(bytes)));
+      }
+    }
+    return ids;
+  }
+
+  for (const [index, lang] of (["kk", "ru", "en"] as const).entries()) {
+    it(`votes, challenges, verifies the challenge elsewhere, casts and verifies the receipt (${lang})`, async () => {
+      const voter = cluster.env.setup.voters[index]!;
+      const [a, b] = cluster.urls;
+      const { page, errors } = await newPage();
+      const scripts: { url: string; bytes: number }[] = [];
+      const posted: string[] = [];
+      // On the context: the seal worker's scripts count too.
+      page.context().on("response", async (r) => {
+        if (r.url().endsWith(".js")) scripts.push({ url: r.url(), bytes: (await r.body()).length });
+      });
+      page.on("request", (r: Request) => {
+        if (r.method() === "POST") posted.push(JSON.parse(r.postData() ?? "{}").tx as string);
+      });
+
+      await page.goto(`${a}/index.html?lang=${lang}`);
+      await atStep(page, "credential");
+      expect(await page.evaluate("document.documentElement.lang")).toBe(lang);
+      await screenshot(page, `vote-${lang}-1-credential`);
+      await noAxeViolations(page, `${lang} credential`);
+      await page.fill("#seed", toHex(voter.seed));
+      await page.click("#credential-form button[type=submit]");
+
+      await atStep(page, "ballot");
+      await page.check("#c0o1");
+      await page.check("#c1o0");
+      await page.check("#c1o3");
+      // A third choice in a vote-for-2 contest is refused, and said so.
+      await page.locator("#c1o2").click();
+      expect(await page.locator("#c1o2").isChecked()).toBe(false);
+      expect(await page.locator("#notice-1").textContent()).not.toBe("");
+      await screenshot(page, `vote-${lang}-2-ballot`);
+      await noAxeViolations(page, `${lang} ballot`);
+      await page.click("#ballot-form button[type=submit]");
+
+      await atStep(page, "review");
+      const review = await page.locator("main").textContent();
+      for (const name of ["Bauyrzhan", "E, H"]) expect(review).toContain(name);
+      await screenshot(page, `vote-${lang}-3-review`);
+      await noAxeViolations(page, `${lang} review`);
+      await page.click("#seal");
+
+      await atStep(page, "sealed");
+      expect(await page.locator("h1").textContent()).toBe(TEXT[lang].sealed);
+      const challengedCode = (await page.locator("#sealed-code").textContent())!;
+      await screenshot(page, `vote-${lang}-4-sealed`);
+      await noAxeViolations(page, `${lang} sealed`);
+      await page.click("#challenge");
+
+      await atStep(page, "challenged");
+      expect(await page.locator("h1").textContent()).toContain(challengedCode);
+      const record = await page.locator("#challenge-record").inputValue();
+      await screenshot(page, `vote-${lang}-5-challenged`);
+      await noAxeViolations(page, `${lang} challenged`);
+
+      // The challenge, checked on another node's page (as on another device).
+      const other = await newPage();
+      await other.page.goto(`${b}/receipt.html?lang=${lang}`);
+      await other.page.locator("#challenge-text").waitFor();
+      await other.page.fill("#challenge-text", record);
+      await other.page.click("#challenge-form button[type=submit]");
+      await other.page.locator("#challenge-result").waitFor();
+      const opened = await other.page.locator("#challenge-result").textContent();
+      expect(opened).toContain(challengedCode);
+      expect(opened).toContain("Bauyrzhan");
+      expect(opened).toContain("E, H");
+      expect(await other.page.locator("#challenge-result.good").count()).toBe(1);
+      await screenshot(other.page, `vote-${lang}-6-challenge-checked-elsewhere`);
+      expect(other.errors).toEqual([]);
+      await other.page.close();
+
+      await page.click("#reseal");
+      await atStep(page, "sealed");
+      const castCode = (await page.locator("#sealed-code").textContent())!;
+      expect(castCode).not.toBe(challengedCode);
+      await page.click("#cast");
+      await atStep(page, "cast");
+      expect(await page.locator("h1").textContent()).toBe(TEXT[lang].cast);
+      expect(await page.locator("#tracking-code").textContent()).toBe(castCode);
+      await expect
+        .poll(() => page.locator("#commit-status").textContent(), { timeout: 30_000 })
+        .toMatch(/\d/);
+      await screenshot(page, `vote-${lang}-7-cast`);
+      await noAxeViolations(page, `${lang} cast`);
+
+      // The JavaScript of the voting path (each file once: a repeat comes from the cache).
+      const distinct = new Map(scripts.map((s) => [s.url, s.bytes]));
+      const jsBytes = [...distinct.values()].reduce((n, b) => n + b, 0);
+      const names = [...distinct.keys()].map((u) => u.split("/").pop());
+      console.log(
+        `voter JavaScript downloaded (${lang}): ${jsBytes} bytes in ${distinct.size} files: ${names.join(" ")}`,
+      );
+      expect(names).toContain("seal-worker.js");
+      expect(jsBytes).toBeGreaterThan(0);
+      expect(jsBytes).toBeLessThanOrEqual(VOTER_JS_BUDGET);
+
+      // Only the ballot never challenged was posted, once.
+      expect(posted.map((hex) => trackingCode(txId(fromHex(hex))))).toEqual([castCode]);
+      expect((await ballotsOf(voter.publicKey)).map((id) => trackingCode(fromHex(id)))).toEqual([
+        castCode,
+      ]);
+
+      await page.click("#verify-link");
+      await page.locator("#verdict").waitFor({ timeout: 30_000 });
+      expect(await page.locator("#verdict-title").textContent()).toBe(TEXT[lang].ok);
+      await screenshot(page, `vote-${lang}-8-receipt`);
+      await noAxeViolations(page, `${lang} receipt`);
+      expect(errors).toEqual([]);
+
+      await page.close();
+    });
+  }
+
+  it("can be used with the keyboard alone, focus always visible", async () => {
+    const voter = cluster.env.setup.voters[3]!;
+    const { page, errors } = await newPage();
+    await page.goto(`${cluster.urls[0]}/index.html?lang=en`);
+    await atStep(page, "credential");
+
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        const hit = await page.evaluate(
+          `document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`,
+        );
+        if (hit) {
+          const outline = (await page.evaluate(
+            "(() => { const st = getComputedStyle(document.activeElement); return { style: st.outlineStyle, width: st.outlineWidth }; })()",
+          )) as { style: string; width: string };
+          expect(outline.style, `focus on ${selector} is visible`).not.toBe("none");
+          expect(outline.width).not.toBe("0px");
+          return;
+        }
+      }
+      throw new Error(`Tab never reached ${selector}`);
+    };
+
+    await tabTo("#seed");
+    await page.keyboard.type(toHex(voter.seed));
+    await tabTo("#credential-form button[type=submit]");
+    await page.keyboard.press("Enter");
+    await atStep(page, "ballot");
+    await tabTo("#c0o2");
+    await page.keyboard.press("Space");
+    await tabTo("#ballot-form button[type=submit]");
+    await page.keyboard.press("Enter");
+    await atStep(page, "review");
+    await tabTo("#seal");
+    await page.keyboard.press("Enter");
+    await atStep(page, "sealed");
+    await tabTo("#cast");
+    await page.keyboard.press("Enter");
+    await atStep(page, "cast");
+    await expect
+      .poll(() => page.locator("#commit-status").textContent(), { timeout: 30_000 })
+      .toMatch(/\d/);
+    await tabTo("#verify-link");
+    await page.keyboard.press("Enter");
+    await page.locator("#verdict").waitFor({ timeout: 30_000 });
+    expect(await page.locator("#verdict-title").textContent()).toBe(TEXT.en.ok);
+    await screenshot(page, "vote-keyboard-receipt");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("retries the same signed ballot after a dropped connection, counted once", async () => {
+    const voter = cluster.env.setup.voters[4]!;
+    const { page, errors } = await newPage();
+    let posts = 0;
+    // The first POST reaches the node, but the answer is lost on the way back.
+    await page.route(`${cluster.urls[0]}/v1/ballots`, async (route) => {
+      posts++;
+      if (posts === 1) {
+        await route.fetch();
+        await route.abort("connectionreset");
+      } else {
+        await route.continue();
+      }
+    });
+    await page.goto(`${cluster.urls[0]}/index.html?lang=ru`);
+    await atStep(page, "credential");
+    await page.fill("#seed", toHex(voter.seed));
+    await page.click("#credential-form button[type=submit]");
+    await atStep(page, "ballot");
+    await page.check("#c0o0");
+    await page.click("#ballot-form button[type=submit]");
+    await atStep(page, "review");
+    await page.click("#seal");
+    await atStep(page, "sealed");
+    const code = await page.locator("#sealed-code").textContent();
+    await page.click("#cast");
+    await atStep(page, "cast");
+    expect(posts).toBe(2);
+    await expect
+      .poll(() => page.locator("#commit-status").textContent(), { timeout: 30_000 })
+      .toMatch(/\d/);
+    expect((await ballotsOf(voter.publicKey)).map((id) => trackingCode(fromHex(id)))).toEqual([
+      code,
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  /** Goes to the sealed ballot and returns the page's own timings (worker included). */
+  async function sealTimes(
+    rate: number,
+  ): Promise<{ sealMs: number; warmMs: number; loopMs: number }> {
+    const voter = cluster.env.setup.voters[5]!;
+    const { page } = await newPage();
+    // The election code on the page itself: Chromium's CPU throttling does not reach a
+    // worker, and this is the same code the voter's worker runs.
+    await page.goto(`${cluster.urls[1]}/index.html?lang=kk&crypto=page`);
+    await atStep(page, "credential");
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    // A fixed busy loop shows how much the throttling slows this page down.
+    const loopMs = (await page.evaluate(
+      "(() => { const t = performance.now(); let x = 0; for (let i = 0; i < 2e7; i++) x = (x * 31 + i) | 0; return performance.now() - t; })()",
+    )) as number;
+    await page.fill("#seed", toHex(voter.seed));
+    await page.click("#credential-form button[type=submit]");
+    await atStep(page, "ballot");
+    // The tables are built while the voter reads the ballot.
+    await expect
+      .poll(() => page.locator("main").getAttribute("data-warm-ms"), { timeout: 60_000 })
+      .not.toBeNull();
+    await page.check("#c0o0");
+    await page.check("#c1o1");
+    await page.click("#ballot-form button[type=submit]");
+    await atStep(page, "review");
+    await page.click("#seal");
+    await atStep(page, "sealed");
+    const sealMs = Number(await page.locator("#encrypt-time").getAttribute("data-ms"));
+    const warmMs = Number(await page.locator("main").getAttribute("data-warm-ms"));
+    await page.close();
+    return { sealMs, warmMs, loopMs };
+  }
+
+  it(`seals a ballot in under ${THROTTLED_SEAL_BUDGET_MS} ms at ${THROTTLE_RATE}x CPU throttling`, async () => {
+    const base = await sealTimes(1);
+    const slow = await sealTimes(THROTTLE_RATE);
+    console.log(
+      `sealing, click to sealed ballot: ${base.sealMs} ms unthrottled, ${slow.sealMs} ms at ${THROTTLE_RATE}x; tables built beforehand in ${base.warmMs} ms / ${slow.warmMs} ms; busy loop ${base.loopMs.toFixed(0)} ms / ${slow.loopMs.toFixed(0)} ms`,
+    );
+    // The throttling did slow the page down (the loop's ratio is below 6 on a busy machine).
+    expect(slow.loopMs).toBeGreaterThan(2 * base.loopMs);
+    expect(slow.sealMs).toBeGreaterThan(0);
+    expect(slow.sealMs).toBeLessThan(THROTTLED_SEAL_BUDGET_MS);
+  });
+});
