@@ -95,6 +95,19 @@ export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports:
   writeSecret(join(dir, "voters.txt"), `${setup.voters.map((v) => toHex(v.seed)).join("\n")}\n`);
 }
 
+/** Sets `patch`'s fields in every validator's config.json (a benchmark's or a test's). */
+export function patchValidatorConfigs(
+  dir: string,
+  validators: number,
+  patch: Record<string, unknown>,
+): void {
+  for (let i = 0; i < validators; i++) {
+    const file = join(dir, "validators", String(i), "config.json");
+    const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    writeFileSync(file, `${JSON.stringify({ ...config, ...patch }, null, 2)}\n`);
+  }
+}
+
 export function readKey(path: string): Ed25519KeyPair {
   if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
   try {

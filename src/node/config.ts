@@ -35,7 +35,23 @@ export interface NodeConfig {
    * power loss may lose transactions the node already accepted.
    */
   readonly mempoolSync: boolean;
+  /**
+   * Each client address's work budget, in units a minute (0: no limit): a request costs one
+   * unit, a batch one per transaction. Refused with 429 api/rate_limited beyond it.
+   */
   readonly rateLimitPerMinute: number;
+  /** Units a client may spend at once, from a budget saved up while idle. */
+  readonly rateLimitBurst: number;
+  /**
+   * 503 node/overloaded to submissions while the verification backlog (about how long a
+   * transaction submitted now would wait for a worker) is over this, in ms (0: never).
+   */
+  readonly overloadVerifyWaitMs: number;
+  /**
+   * 503 node/overloaded to submissions while the event loop was busy at least this share
+   * (percent) of the last half second (0: never).
+   */
+  readonly overloadEventLoopPercent: number;
   /**
    * After this long without a committed block, pending transactions are forwarded to the
    * other validators again (each at most once per this interval).
@@ -66,7 +82,10 @@ const DEFAULTS = {
   consensusTimeoutMs: 2000,
   walSync: true,
   mempoolSync: true,
-  rateLimitPerMinute: 60_000,
+  rateLimitPerMinute: 6_000,
+  rateLimitBurst: 1_000,
+  overloadVerifyWaitMs: 2_000,
+  overloadEventLoopPercent: 98,
   reforwardAfterMs: 10_000,
 };
 
@@ -92,6 +111,9 @@ const KEYS = new Set([
   "walSync",
   "mempoolSync",
   "rateLimitPerMinute",
+  "rateLimitBurst",
+  "overloadVerifyWaitMs",
+  "overloadEventLoopPercent",
 ]);
 
 function int(value: unknown, name: string, min: number, max: number): number {
@@ -201,8 +223,26 @@ export function loadConfig(
     rateLimitPerMinute: int(
       raw.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute,
       "rateLimitPerMinute",
+      0,
+      10_000_000,
+    ),
+    rateLimitBurst: int(
+      raw.rateLimitBurst ?? DEFAULTS.rateLimitBurst,
+      "rateLimitBurst",
       1,
       10_000_000,
+    ),
+    overloadVerifyWaitMs: int(
+      raw.overloadVerifyWaitMs ?? DEFAULTS.overloadVerifyWaitMs,
+      "overloadVerifyWaitMs",
+      0,
+      600_000,
+    ),
+    overloadEventLoopPercent: int(
+      raw.overloadEventLoopPercent ?? DEFAULTS.overloadEventLoopPercent,
+      "overloadEventLoopPercent",
+      0,
+      100,
     ),
     reforwardAfterMs: int(
       raw.reforwardAfterMs ?? DEFAULTS.reforwardAfterMs,

@@ -86,6 +86,14 @@ export function createMetrics() {
         this.set((cpu.user + cpu.system) / 1e6);
       },
     }),
+    eventLoopActiveSeconds: new Gauge({
+      name: "saylau_event_loop_active_seconds",
+      help: "Time the event loop has been busy rather than waiting for I/O (its rate is the event loop's utilization)",
+      registers: [registry],
+      collect() {
+        this.set(performance.eventLoopUtilization().active / 1000);
+      },
+    }),
     verifyBatchSize: new Histogram({
       name: "saylau_verify_batch_transactions",
       help: "Transactions per verification batch",
@@ -96,6 +104,12 @@ export function createMetrics() {
       name: "saylau_consensus_dropped_messages_total",
       help: "Consensus inputs ignored, by reason",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    apiRefused: new Counter({
+      name: "saylau_api_refused_requests_total",
+      help: "Requests refused by the per-client rate limit or load shedding, by error code",
+      labelNames: ["code"],
       registers: [registry],
     }),
     peerMisbehaved: new Counter({

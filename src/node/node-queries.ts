@@ -274,4 +274,8 @@ export class NodeQueries implements NodeService {
     const peers = this.#node.network.connectedPeers().length;
     return { ok: true, detail: `height ${this.#node.replica.height}, ${peers} peers connected` };
   }
+
+  verifyBacklogMs(): number {
+    return this.#node.pool.backlogMs();
+  }
 }

@@ -3,6 +3,7 @@
  * node-queries.ts does not import validator-node.ts, which constructs NodeQueries: the
  * imports then point one way.
  */
+import type { VerifyPool } from "../verify/verify-pool.ts";
 import type { SubmitResult } from "./api/service.ts";
 import type { ConsensusDriver } from "./consensus-driver.ts";
 import type { EvidenceGossip } from "./evidence-gossip.ts";
@@ -19,6 +20,8 @@ export interface NodeView {
   readonly network: Pick<ValidatorNetwork, "connectedPeers">;
   readonly driver: Pick<ConsensusDriver, "engine" | "failure">;
   readonly evidence: Pick<EvidenceGossip, "pool">;
+  /** The verification workers: the API sheds submissions on their backlog. */
+  readonly pool: Pick<VerifyPool, "backlogMs">;
   /** Whether the node is fetching decided blocks it is missing. */
   readonly syncing: boolean;
   submit(bytes: Uint8Array, onlyType?: "ballot"): Promise<SubmitResult>;

@@ -223,7 +223,15 @@ export class ValidatorNode implements NodeView {
       await node.driver.start();
       node.api = await buildApi(new NodeQueries(node), {
         logger: log.child({ component: "api" }),
-        rateLimitPerMinute: config.rateLimitPerMinute,
+        rateLimit:
+          config.rateLimitPerMinute > 0
+            ? { perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst }
+            : undefined,
+        overload: {
+          maxVerifyWaitMs: config.overloadVerifyWaitMs,
+          maxEventLoopUtilization: config.overloadEventLoopPercent / 100,
+        },
+        onRefused: (code) => node.metrics.apiRefused.inc({ code }),
       });
       try {
         await node.api.listen({ host: config.httpHost, port: config.httpPort });

@@ -12,6 +12,8 @@ import type { TxVerdict } from "./verify-transactions.ts";
 interface Pending {
   readonly tx: Uint8Array;
   readonly key: string | undefined;
+  /** performance.now() when it was queued. */
+  readonly since: number;
   readonly resolve: (v: TxVerdict) => void;
   readonly reject: (e: Error) => void;
 }
@@ -49,6 +51,7 @@ export class VerifyPool {
   readonly #lingerMs: number;
   readonly #onBatch: VerifyPoolOptions["onBatch"];
   #nextJob = 1;
+  #msPerCheck = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -83,7 +86,8 @@ export class VerifyPool {
       }
     }
     const promise = new Promise<TxVerdict>((resolve, reject) => {
-      (urgent ? this.#urgent : this.#queue).push({ tx, key, resolve, reject });
+      const since = performance.now();
+      (urgent ? this.#urgent : this.#queue).push({ tx, key, since, resolve, reject });
       this.#schedule();
     });
     if (key !== undefined) {
@@ -113,6 +117,25 @@ export class VerifyPool {
 
   get queued(): number {
     return this.#queue.length + this.#urgent.length;
+  }
+
+  /** Recent wall time per check in ms (an average over the last batches); 0 before any. */
+  get msPerCheck(): number {
+    return this.#msPerCheck;
+  }
+
+  /**
+   * The verification backlog in ms at `now`: the longer of how long the oldest queued check
+   * (proposal checks aside: they go first) has waited, and how long the checks queued now
+   * would take at the recent rate; 0 when none waits. Whatever is submitted now waits about
+   * that long. The first reacts to workers slowing down, the second at once to a burst.
+   * In time rather than in transactions, since a ballot costs some 40 times a registration.
+   */
+  backlogMs(now = performance.now()): number {
+    const first = this.#queue[0];
+    const waited = first === undefined ? 0 : Math.max(0, now - first.since);
+    const queued = this.#queue.length + this.#urgent.length;
+    return Math.max(waited, (queued * this.#msPerCheck) / this.#slots.length);
   }
 
   #schedule(): void {
@@ -150,6 +173,8 @@ export class VerifyPool {
     job.slot.busy = false;
     job.slot.worker.unref();
     this.#onBatch?.(job.items.length, msg.ms, msg.cpuMs);
+    const perCheck = msg.ms / Math.max(1, job.items.length);
+    this.#msPerCheck = this.#msPerCheck === 0 ? perCheck : 0.8 * this.#msPerCheck + 0.2 * perCheck;
     job.items.forEach((item, i) => {
       const verdict = msg.verdicts[i];
       if (verdict === undefined) {

@@ -2,10 +2,8 @@
  * Helpers for the HTTP API tests: four in-process validators with the polls open, requests
  * through app.inject(), and the one documented error shape.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
+import { patchValidatorConfigs } from "../../src/cli/election-dir.ts";
 import { toHex } from "../../src/crypto/bytes.ts";
 import { phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../src/node/validator-node.ts";
@@ -19,8 +17,15 @@ export async function postTx(node: ValidatorNode, url: string, tx: Uint8Array) {
   return node.api.inject({ method: "POST", url, payload: { tx: toHex(tx) } });
 }
 
+/** A response from app.inject() or read off a raw socket (test/support/raw-http.ts). */
+export interface AnyResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly body: string;
+}
+
 /** Every error the API returns is exactly `{ error: { code, message } }`. */
-export function expectErrorShape(res: LightMyRequestResponse, status?: number, code?: string) {
+export function expectErrorShape(res: AnyResponse, status?: number, code?: string) {
   let body: unknown;
   try {
     body = JSON.parse(res.body);
@@ -47,13 +52,7 @@ export async function apiElection(
   configPatch: Record<string, unknown> = {},
 ): Promise<ElectionEnv> {
   const env = await electionDirectory(options);
-  if (Object.keys(configPatch).length > 0) {
-    for (let i = 0; i < env.setup.validators.length; i++) {
-      const file = join(env.dir, "validators", String(i), "config.json");
-      const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-      writeFileSync(file, JSON.stringify({ ...config, ...configPatch }, null, 2));
-    }
-  }
+  patchValidatorConfigs(env.dir, env.setup.validators.length, configPatch);
   return env;
 }
 
@@ -79,7 +78,11 @@ export async function registerAndOpen(env: ElectionEnv, nodes: ValidatorNode[]):
   await until("registration", () =>
     nodes.every((n) => n.replica.tip.state.credentials === setup.voters.length),
   );
-  const open = await postTx(nodes[1]!, "/v1/transactions", phaseTx(id, setup.authority, "open"));
+  const open = await postTx(
+    nodes[1 % nodes.length]!,
+    "/v1/transactions",
+    phaseTx(id, setup.authority, "open"),
+  );
   if (open.statusCode !== 202) throw new Error(`open: ${open.statusCode} ${open.body}`);
   await until("polls open", () => nodes.every((n) => n.replica.tip.state.phase === "open"));
 }

@@ -1,16 +1,29 @@
 /**
- * The Fastify application: routes over a NodeService, every error mapped to
- * `{ error: { code, message } }` through error-status.ts, per-client rate limiting, and the
- * OpenAPI document generated from the route schemas at /openapi.json.
+ * The Fastify application: routes over a NodeService, every error (a route's, Fastify's own,
+ * or a request Node's HTTP parser refused) answered `{ error: { code, message } }` through
+ * error-reply.ts, per-client rate limiting by work and load shedding (traffic-control.ts),
+ * and the OpenAPI document generated from the route schemas at /openapi.json.
  */
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
-import { isSaylauError, type SaylauError } from "../../errors.ts";
-import { statusForCode } from "./error-status.ts";
+import { isSaylauError } from "../../errors.ts";
+import {
+  apiError,
+  clientErrorFor,
+  errorBody,
+  quote,
+  sendError,
+  writeRawError,
+} from "./error-reply.ts";
 import { evidenceSchema, MAX_EVIDENCE_PER_PAGE } from "./evidence-schema.ts";
+import { LoadGuard } from "./load-guard.ts";
 import {
   blockSchema,
   blocksSchema,
@@ -28,35 +41,77 @@ import {
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
+import { installTrafficControl } from "./traffic-control.ts";
 import { registerWebApp } from "./web-app.ts";
+import { WorkLimiter } from "./work-limiter.ts";
 
 export interface ApiOptions {
   readonly logger?: Logger | false;
   /** Largest request body in bytes (a transaction in hex plus JSON overhead). */
   readonly bodyLimit?: number;
-  /** Requests per client address per minute. */
-  readonly rateLimitPerMinute?: number;
+  /**
+   * Each client address's work budget: `perMinute` units a minute, up to `burst` at once
+   * (traffic-control.ts says what a request costs). Undefined: no limit.
+   */
+  readonly rateLimit?: { readonly perMinute: number; readonly burst: number } | undefined;
+  /**
+   * Load shedding (load-guard.ts): 503 node/overloaded to submissions while the
+   * verification backlog (ms) or the event loop's utilization (0-1) is over these bounds; 0
+   * turns a signal off. Undefined: no shedding.
+   */
+  readonly overload?:
+    | { readonly maxVerifyWaitMs: number; readonly maxEventLoopUtilization: number }
+    | undefined;
+  /** Told the code of each request refused by the rate limit or load shedding. */
+  readonly onRefused?: ((code: string) => void) | undefined;
+  /**
+   * A request (headers and body) must arrive within this long, or it is answered 408 and
+   * its connection closed: a client sending slowly cannot hold a connection for ever.
+   */
+  readonly requestTimeoutMs?: number;
   /** Folder of the built web app served at `/` (default web/dist). */
   readonly webRoot?: string;
 }
-
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: "api/malformed_json",
-  FST_ERR_CTP_EMPTY_JSON_BODY: "api/malformed_json",
-  FST_ERR_CTP_BODY_TOO_LARGE: "api/body_too_large",
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: "api/unsupported_media_type",
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "api/invalid_request",
-};
 
 export async function buildApi(
   service: NodeService,
   options: ApiOptions = {},
 ): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  let closing = false;
+  const onError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const e = apiError(error);
+    if (e.code === "api/internal") request.log.error({ err: error }, "unhandled error");
+    return sendError(reply, e);
+  };
+
   const base = {
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     // Unknown fields must be errors, not silently stripped; nothing is coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    return503OnClosing: true,
+    // Fastify's own answer while closing has its own shape; the hook below answers instead.
+    return503OnClosing: false,
+    // Node answers an HTTP/1.1 request without Host with an empty 400; the hook below
+    // answers it in the API's shape.
+    http: {
+      requireHostHeader: false,
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      // How often Node looks for expired requests: the timeout is met within a quarter.
+      connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(requestTimeout / 4))),
+    },
+    requestTimeout,
+    // Errors Fastify meets before a route runs (an undecodable URL, an over-long path
+    // parameter) get the same shape as every other.
+    frameworkErrors: onError,
+    // Requests Node's parser refuses (malformed request line or headers, headers over
+    // the limit, a timeout) never reach Fastify: answer them on the socket.
+    clientErrorHandler(err: NodeJS.ErrnoException, socket: import("node:net").Socket) {
+      if (err.code === "ECONNRESET" || socket.destroyed) return;
+      const e = clientErrorFor(err);
+      if (options.logger) options.logger.debug({ err, answer: e.code }, "malformed HTTP request");
+      writeRawError(socket, e);
+    },
     // One line per request would drown the node's own log; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
   } as const;
@@ -65,43 +120,57 @@ export async function buildApi(
     : Fastify(base);
 
   app.addSchema(errorSchema);
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, {
+      status: 404,
+      code: "api/not_found",
+      message: `no route ${request.method} ${quote(request.url)}`,
+    }),
+  );
 
-  app.setErrorHandler((error: FastifyError | SaylauError, request, reply) => {
-    let code: string;
-    let message = error.message;
-    if (isSaylauError(error)) {
-      code = error.code;
-    } else if ("validation" in error && error.validation !== undefined) {
-      code = "api/invalid_request";
-    } else if (error.code !== undefined && FASTIFY_CODES[error.code] !== undefined) {
-      code = FASTIFY_CODES[error.code]!;
-    } else if (error.statusCode === 429) {
-      code = "api/rate_limited";
-    } else if (
-      typeof error.statusCode === "number" &&
-      error.statusCode >= 400 &&
-      error.statusCode < 500
-    ) {
-      code = "api/invalid_request";
-    } else {
-      code = "api/internal";
-      request.log.error({ err: error }, "unhandled error");
-      message = "internal error";
-    }
-    const status =
-      code === "api/internal"
-        ? 500
-        : isSaylauError(error)
-          ? statusForCode(code)
-          : (error.statusCode ?? 400);
-    if (status === 503 && code === "mempool/full") reply.header("retry-after", "1");
-    void reply.status(status).send({ error: { code, message } });
+  // An `Expect` other than 100-continue: Node would answer 417 with an empty body.
+  app.server.on("checkExpectation", (req, res) => {
+    const body = errorBody(
+      "api/expectation_failed",
+      `cannot meet the expectation ${JSON.stringify(quote(req.headers.expect ?? ""))}`,
+    );
+    res.writeHead(417, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      connection: "close",
+    });
+    res.end(body);
+  });
+  // CONNECT is not a request for a resource: Node hands over the socket (and would close
+  // it without a word).
+  app.server.on("connect", (req, socket) => {
+    writeRawError(socket, {
+      status: 404,
+      code: "api/not_found",
+      message: `no route ${req.method} ${quote(req.url ?? "")}`,
+    });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: { code: "api/not_found", message: `no route ${request.method} ${request.url}` },
-    });
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (closing) {
+      reply.header("connection", "close");
+      return sendError(reply, {
+        status: 503,
+        code: "node/not_ready",
+        message: "node is shutting down",
+      });
+    }
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+      return sendError(reply, {
+        status: 400,
+        code: "api/malformed_request",
+        message: "an HTTP/1.1 request needs a Host header",
+      });
+    }
   });
 
   await app.register(swagger, {
@@ -110,14 +179,16 @@ export async function buildApi(
     },
   });
 
-  await app.register(rateLimit, {
-    max: options.rateLimitPerMinute ?? 6000,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      code: "api/rate_limited",
-      message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
-    }),
+  const guard =
+    options.overload === undefined
+      ? undefined
+      : new LoadGuard({ ...options.overload, verifyWaitMs: () => service.verifyBacklogMs() });
+  guard?.start();
+  app.addHook("onClose", async () => guard?.stop());
+  const traffic = installTrafficControl(app, {
+    limiter: options.rateLimit && new WorkLimiter(options.rateLimit),
+    guard,
+    onRefused: options.onRefused,
   });
 
   for (const [url, onlyType] of [
@@ -137,8 +208,10 @@ export async function buildApi(
   app.post(
     "/v1/transactions/batch",
     { schema: submitBatchSchema, bodyLimit: 8 * 1024 * 1024 },
-    async (request) => {
+    async (request, reply) => {
       const { txs } = request.body as { txs: string[] };
+      const refused = traffic.chargeBatch(request, txs.length);
+      if (refused !== undefined) return sendError(reply, refused);
       const results = await Promise.all(
         txs.map(async (hex) => {
           try {

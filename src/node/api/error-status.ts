@@ -6,10 +6,16 @@
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "api/malformed_json": 400,
   "api/invalid_request": 400,
+  "api/bad_url": 400,
+  "api/malformed_request": 400,
   "api/unsupported_media_type": 415,
   "api/body_too_large": 413,
+  "api/header_too_large": 431,
+  "api/request_timeout": 408,
+  "api/expectation_failed": 417,
   "api/not_found": 404,
   "api/rate_limited": 429,
+  "api/internal": 500,
   "codec/bad_hex": 400,
   "codec/malformed": 400,
   "codec/non_canonical": 400,
@@ -38,12 +44,15 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "mempool/full": 503,
   "mempool/duplicate": 409,
   "node/not_ready": 503,
+  "node/overloaded": 503,
   "node/not_found": 404,
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,
   "store/bad_range": 400,
   /** This node's own stored data is damaged: never the client's fault. */
   "store/corrupt": 500,
+  /** GET / on a node whose web app is not built (web-app.ts answers it itself). */
+  "api/web_not_built": 503,
 };
 
 export function statusForCode(code: string): number {

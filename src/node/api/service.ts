@@ -153,4 +153,9 @@ export interface NodeService {
   evidence(after: string | null, limit: number): EvidencePageView;
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { ok: boolean; detail: string };
+  /**
+   * The verification backlog in ms (VerifyPool.backlogMs): about how long a transaction
+   * submitted now would wait for a worker. The API sheds submissions on it.
+   */
+  verifyBacklogMs(): number;
 }

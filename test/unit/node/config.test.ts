@@ -80,6 +80,40 @@ describe("validator configuration", () => {
     expect(await codeOf(() => loadConfig(unsafe, envFor(env, 0)))).toBe("config/invalid");
   });
 
+  it("reads the rate limit and load shedding fields, with their defaults, and checks their ranges", async () => {
+    const env = await electionDirectory();
+    envs.push(env);
+    const file = join(env.dir, "validators", "0", "config.json");
+    expect(loadConfig(file, envFor(env, 0))).toMatchObject({
+      rateLimitPerMinute: 6000,
+      rateLimitBurst: 1000,
+      overloadVerifyWaitMs: 2000,
+      overloadEventLoopPercent: 98,
+    });
+    const base = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const withFields = (fields: Record<string, unknown>) => {
+      const f = join(env.dir, "validators", "0", "patched.json");
+      writeFileSync(f, JSON.stringify({ ...base, ...fields }));
+      return () => loadConfig(f, envFor(env, 0));
+    };
+    // 0 turns each off.
+    expect(
+      withFields({ rateLimitPerMinute: 0, overloadVerifyWaitMs: 0, overloadEventLoopPercent: 0 })(),
+    ).toMatchObject({
+      rateLimitPerMinute: 0,
+      overloadVerifyWaitMs: 0,
+      overloadEventLoopPercent: 0,
+    });
+    for (const bad of [
+      { rateLimitPerMinute: -1 },
+      { rateLimitBurst: 0 },
+      { overloadVerifyWaitMs: 1.5 },
+      { overloadEventLoopPercent: 101 },
+    ]) {
+      expect(await codeOf(withFields(bad)), JSON.stringify(bad)).toBe("config/invalid");
+    }
+  });
+
   it("refuses a key that is not a validator's, a port in use, and a data directory of another election", async () => {
     const env = await electionDirectory();
     const other = await electionDirectory({ seed: "another election" });

@@ -97,4 +97,35 @@ describe("transaction verification", () => {
     await Promise.all(waits);
     expect(finished.indexOf("urgent")).toBeLessThan(finished.indexOf("normal-47"));
   });
+
+  it("measures the backlog in time: the oldest check's wait, or the queue at the recent rate", async () => {
+    // Nothing is dispatched before a minute unless something urgent comes.
+    const slow = new VerifyPool({ manifest: setup.manifestBytes, workers: 1, lingerMs: 60_000 });
+    try {
+      expect(slow.backlogMs()).toBe(0);
+      // Before any batch there is no rate yet: the wait of the oldest is the backlog.
+      const queuedAt = performance.now();
+      const first = slow.verify(phaseTx(setup.electionId, setup.authority, "open"), "a");
+      const later = performance.now();
+      slow.verify(phaseTx(setup.electionId, setup.authority, "closed"), "b");
+      const wait = slow.backlogMs(later + 500);
+      expect(wait).toBeGreaterThanOrEqual(500);
+      expect(wait).toBeLessThanOrEqual(500 + (later - queuedAt));
+      // An urgent check sends the queue out with it.
+      const key = generateKeyPair().publicKey;
+      const urgent = slow.verify(registerTx(setup.electionId, setup.authority, [key]), "u", true);
+      expect(slow.backlogMs()).toBe(0);
+      await Promise.all([first, urgent]);
+      // Now the rate is known: a burst counts at once, before anything has waited.
+      expect(slow.msPerCheck).toBeGreaterThan(0);
+      const burst = Array.from({ length: 40 }, () =>
+        registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]),
+      );
+      const now = performance.now();
+      for (const [i, tx] of burst.entries()) void slow.verify(tx, `burst-${i}`).catch(() => {});
+      expect(slow.backlogMs(now)).toBeCloseTo(40 * slow.msPerCheck, 6);
+    } finally {
+      await slow.close();
+    }
+  });
 });
