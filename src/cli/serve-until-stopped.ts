@@ -44,7 +44,7 @@ export function webAppLines(urls: readonly string[], trackingCode: string): stri
   const [first, ...others] = urls;
   return [
     `The web app is served by every validator: ${first}/`,
-    `  check the demo's receipt: ${first}/receipt.html?code=${trackingCode}&against=${encodeURIComponent(others[0] ?? first!)}`,
+    `  check the demo's receipt: ${first}/receipt.html?code=${encodeURIComponent(trackingCode)}&against=${encodeURIComponent(others[0] ?? first!)}`,
     `  observer board:           ${first}/board.html?nodes=${others.map(encodeURIComponent).join(",")}`,
     "Validators are running; press Ctrl-C to stop them.",
   ];

@@ -95,9 +95,13 @@ describe("saylau demo --serve", () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('src="vote.js"');
-    const code = /receipt\.html\?code=([0-9A-Z-]+)/.exec(stdout)?.[1];
+    // A tracking code's check character may be one of * ~ $ = U, so the link encodes it.
+    const linked = /receipt\.html\?code=([^&\s]+)&/.exec(stdout)?.[1];
+    expect(linked).toBeDefined();
+    const code = decodeURIComponent(linked!);
+    expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}-[0-9A-Z*~$=]$/);
     expect(code).toBeDefined();
-    const receipt = await fetch(`${url}/v1/ballots/${code}/receipt`);
+    const receipt = await fetch(`${url}/v1/ballots/${encodeURIComponent(code)}/receipt`);
     expect(receipt.status, `${await receipt.clone().text()}\n${stdout}`).toBe(200);
     expect(receipt.headers.get("access-control-allow-origin")).toBe("*");
 
