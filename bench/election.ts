@@ -16,14 +16,12 @@ import {
   encodeBallot,
   encryptBallot,
   partialDecrypt,
-  prepareElection,
-  seededElection,
-  seededRng,
   verifyBallot,
   verifyBallotsBatch,
 } from "../src/election/index.ts";
 import { publicArithmetic } from "../src/election/public-arithmetic.ts";
 import { arithmeticFromEnv } from "../src/verify/arithmetic-from-env.ts";
+import { benchElection, credentialOf } from "./bench-election.ts";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,19 +37,7 @@ function time<T>(fn: () => T): { ms: number; value: T } {
 // SAYLAU_ARITHMETIC=js measures the pure-JS verification backend (the workers follow).
 arithmeticFromEnv();
 
-const election = seededElection({
-  seed: new Uint8Array(32).fill(1),
-  contests: [{ label: "mayor", options: ["a", "b", "c", "d", "e"], limit: 1 }],
-  threshold: 3,
-  trusteeCount: 5,
-});
-const ctx = prepareElection(election.description, new Uint8Array(32).fill(2));
-const rng = seededRng(new Uint8Array(32).fill(3));
-const credentialOf = (i: number) => {
-  const c = new Uint8Array(32);
-  new DataView(c.buffer).setUint32(0, i);
-  return c;
-};
+const { election, ctx, rng } = benchElection();
 const choiceOf = (i: number) => [[0, 1, 2, 3, 4].map((j) => (j === i % 6 ? 1 : 0))];
 
 // Warm-up: builds the fixed-base tables of G and K and lets the JIT settle.

@@ -7,6 +7,7 @@
  * least, well above the clock's granularity); each cell is the median over rounds, and the
  * ratio range is per round.
  */
+
 import { cpus, loadavg } from "node:os";
 import { hash_to_field } from "@noble/curves/abstract/hash-to-curve.js";
 import { sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
@@ -22,30 +23,17 @@ import {
   decodeBallot,
   encodeBallot,
   encryptBallot,
-  prepareElection,
-  seededElection,
   seededRng,
   verifyBallot,
   verifyBallotsBatch,
 } from "../src/election/index.ts";
 import { type ArithmeticName, useArithmetic } from "../src/election/public-arithmetic.ts";
 import { isSaylauError } from "../src/errors.ts";
+import { benchElection, credentialOf } from "./bench-election.ts";
 
 const [rounds = 5] = process.argv.slice(2).map(Number);
 
-const election = seededElection({
-  seed: new Uint8Array(32).fill(1),
-  contests: [{ label: "mayor", options: ["a", "b", "c", "d", "e"], limit: 1 }],
-  threshold: 3,
-  trusteeCount: 5,
-});
-const ctx = prepareElection(election.description, new Uint8Array(32).fill(2));
-const rng = seededRng(new Uint8Array(32).fill(3));
-const credentialOf = (i: number) => {
-  const c = new Uint8Array(32);
-  new DataView(c.buffer).setUint32(0, i);
-  return c;
-};
+const { ctx, rng } = benchElection();
 const BALLOTS = 96;
 const ballots = Array.from({ length: BALLOTS }, (_, i) => {
   const body = encryptBallot(
