@@ -30,15 +30,16 @@ import { certificateProblem, decodeCertificate } from "../consensus/certificate.
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { verifyConsistency } from "../crypto/merkle.ts";
 import { isSaylauError, SaylauError } from "../errors.ts";
-import { combineShares, verifyShare } from "../ledger/ballot-crypto.ts";
 import { type Block, type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
 import { ledgerContext } from "../ledger/context.ts";
 import { MemoryLedger } from "../ledger/memory-ledger.ts";
-import { PHASES, txId } from "../ledger/transactions.ts";
+import { type ResultsView, resultsOf } from "../ledger/results.ts";
+import { decodeTransaction, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../verify/verify-pool.ts";
 import { type TxVerdict, verifyTransactions } from "../verify/verify-transactions.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
 import { checkEvidence, type EvidenceReport } from "./evidence.ts";
+import { checkResults } from "./results-check.ts";
 import type { RecordEntry, RecordSource, SourceHead } from "./source.ts";
 
 export interface AuditOptions {
@@ -61,11 +62,6 @@ export interface AuditProgress {
   readonly elapsedMs: number;
 }
 
-export interface ContestResult {
-  readonly label: string;
-  readonly options: { readonly label: string; readonly votes: number }[];
-}
-
 export interface AuditReport {
   readonly source: string;
   readonly electionId: string;
@@ -79,8 +75,9 @@ export interface AuditReport {
     readonly logRoot: string;
   };
   readonly transactions: {
+    readonly commission: number;
     readonly register: number;
-    readonly phase: number;
+    readonly revoke: number;
     readonly ballot: number;
     readonly decryption: number;
     readonly total: number;
@@ -92,10 +89,11 @@ export interface AuditReport {
   readonly phase: string;
   readonly credentials: number;
   readonly voters: number;
-  /** Per contest and option, once the trustees have decrypted; null before. */
-  readonly result: ContestResult[] | null;
-  /** Trustee indices whose shares were re-verified. */
-  readonly decryptions: number[];
+  /**
+   * Registrations, counts per district and region and in total, recomputed by the replay,
+   * each district's result re-verified from its shares.
+   */
+  readonly results: ResultsView;
   /** The record's equivocation evidence: items, and the validators it proves equivocated. */
   readonly evidence: EvidenceReport;
   /** The live-node consistency check; null for a source with one fixed head. */
@@ -174,7 +172,7 @@ export async function auditRecord(
   const lookaheadTxs = options.lookaheadTxs ?? Math.max(1, workers) * 64 * 4;
   const verifier = workers === 0 ? inlineVerifier(ctx) : poolVerifier(manifestBytes, workers);
   const ledger = new MemoryLedger(ctx);
-  const counts = { register: 0, phase: 0, ballot: 0, decryption: 0, total: 0 };
+  const counts = { commission: 0, register: 0, revoke: 0, ballot: 0, decryption: 0, total: 0 };
   // The header the replay computed at the node's starting head, for the consistency check.
   let startHeader: BlockHeader | null = startHead.height === 0 ? ledger.tip.header : null;
 
@@ -323,19 +321,17 @@ export async function auditRecord(
       if (!isSaylauError(err)) throw err;
       throw new AuditFailure(height, err.code, err.message, { ...err.details });
     }
-    // Count transactions by type from what the block did to the state rather than by
-    // decoding every transaction once more: each ballot adds one to `ballots`, each share
-    // one decryption, each phase transaction moves the phase one step forward (the only
-    // moves allowed), and the rest are registrations.
-    const after = ledger.tip.state;
-    const ballots = after.ballots - before.ballots;
-    const decryptions = after.decryptions.length - before.decryptions.length;
-    const phases = PHASES.indexOf(after.phase) - PHASES.indexOf(before.phase);
+    // Count transactions by type. Ballots are counted from what the block did to the state;
+    // only a block with other transactions too is decoded again to sort them.
+    const ballots = ledger.tip.state.ballots - before.ballots;
     counts.ballot += ballots;
-    counts.decryption += decryptions;
-    counts.phase += phases;
-    counts.register += block.txs.length - ballots - decryptions - phases;
     counts.total += block.txs.length;
+    if (ballots < block.txs.length) {
+      for (const bytes of block.txs) {
+        const type = decodeTransaction(bytes).type;
+        if (type !== "ballot") counts[type] += 1;
+      }
+    }
     if (height === startHead.height) startHeader = block.header;
   }
 
@@ -343,37 +339,13 @@ export async function auditRecord(
   const state = tip.state;
   const last = tip.header.height;
 
-  // The result is part of the state every replica computed; recompute it from the shares
+  // Each result is part of the state every replica computed; recompute it from the shares
   // independently of the incremental path that produced it.
-  if (state.result !== null) {
-    for (const share of state.decryptions) {
-      try {
-        verifyShare(ctx.crypto, state.tally, share);
-      } catch (err) {
-        throw new AuditFailure(
-          last,
-          AUDIT_CODES.badShare,
-          `trustee ${share.trustee}'s share: ${messageOf(err)}`,
-          {
-            trustee: share.trustee,
-          },
-        );
-      }
-    }
-    const recomputed = combineShares(ctx.crypto, state.tally, state.decryptions);
-    if (JSON.stringify(recomputed) !== JSON.stringify(state.result)) {
-      throw new AuditFailure(
-        last,
-        AUDIT_CODES.resultMismatch,
-        `the recorded result ${JSON.stringify(state.result)} is not what the shares decrypt to (${JSON.stringify(recomputed)})`,
-      );
-    }
-  }
+  checkResults(ctx, state, last);
 
   const evidence = await checkEvidence(source.evidence(), ctx.electionId, ctx.manifest.validators);
   const consistency = await checkConsistency(source, startHead, startHeader, tip.header);
   const elapsedMs = performance.now() - started;
-  const contests = ctx.manifest.election.contests;
   return {
     source: source.description,
     electionId: toHex(ctx.electionId),
@@ -393,14 +365,7 @@ export async function auditRecord(
     phase: state.phase,
     credentials: state.credentials,
     voters: state.voters,
-    result:
-      state.result === null
-        ? null
-        : contests.map((c, i) => ({
-            label: c.label,
-            options: c.options.map((label, j) => ({ label, votes: state.result![i]![j]! })),
-          })),
-    decryptions: state.decryptions.map((d) => d.trustee),
+    results: resultsOf(ctx, state),
     evidence,
     consistency,
   };

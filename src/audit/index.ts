@@ -4,7 +4,6 @@ export {
   type AuditProgress,
   type AuditReport,
   auditRecord,
-  type ContestResult,
 } from "./audit.ts";
 export { AUDIT_CODES, AuditFailure, RecordSourceError, SOURCE_CODES } from "./errors.ts";
 export type { AccusedValidator, EvidenceReport } from "./evidence.ts";

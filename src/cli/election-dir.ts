@@ -3,15 +3,17 @@
  *
  *   manifest.cbor                    the canonical manifest (genesis)
  *   election.json                    election id and a human summary
- *   authority.key                    the authority's ed25519 seed (hex)
+ *   commission/<i>/member.key        commission member i's ed25519 seed (hex)
+ *   registrars/<r>/registrar.key     region r's registrar seed (hex)
  *   validators/<i>/validator.key     validator i's ed25519 seed (hex)
  *   validators/<i>/config.json       validator i's node configuration (loopback ports)
  *   trustees/<i>/trustee.key         trustee i's signing seed (hex)
  *   trustees/<i>/share.cbor          trustee i's secret key share from the ceremony
- *   voters.txt                       one voter credential seed (hex) per line
+ *   voters.txt                       per line: a voter's credential seed (hex) and district
  *
- * Key files are written with mode 0600. In a real election each file goes to its holder
- * and nowhere else; the demo keeps them together.
+ * Key files are written with mode 0600. This directory holds every party's secret at once,
+ * so it is only for tests and benchmarks; a real election (and the demo) keeps each
+ * party's secrets in that party's own directory (docs/ROLES.md).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -76,7 +78,16 @@ export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports:
       2,
     )}\n`,
   );
-  writeSecret(join(dir, "authority.key"), `${toHex(setup.authority.seed)}\n`);
+  setup.commission.forEach((m, i) => {
+    const mdir = join(dir, "commission", String(i));
+    mkdirSync(mdir, { recursive: true });
+    writeSecret(join(mdir, "member.key"), `${toHex(m.seed)}\n`);
+  });
+  setup.registrars.forEach((r, i) => {
+    const rdir = join(dir, "registrars", String(i));
+    mkdirSync(rdir, { recursive: true });
+    writeSecret(join(rdir, "registrar.key"), `${toHex(r.seed)}\n`);
+  });
   setup.validators.forEach((v, i) => {
     const vdir = join(dir, "validators", String(i));
     mkdirSync(vdir, { recursive: true });
@@ -92,7 +103,10 @@ export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports:
     writeSecret(join(tdir, "trustee.key"), `${toHex(t.signing.seed)}\n`);
     writeSecret(join(tdir, "share.cbor"), encodeTrusteeSecret(t.secret));
   }
-  writeSecret(join(dir, "voters.txt"), `${setup.voters.map((v) => toHex(v.seed)).join("\n")}\n`);
+  writeSecret(
+    join(dir, "voters.txt"),
+    `${setup.voters.map((v, i) => `${toHex(v.seed)} ${setup.voterDistricts[i]}`).join("\n")}\n`,
+  );
 }
 
 /** Sets `patch`'s fields in every validator's config.json (a benchmark's or a test's). */
@@ -120,17 +134,27 @@ export function readKey(path: string): Ed25519KeyPair {
   }
 }
 
-export function readVoters(dir: string): Ed25519KeyPair[] {
+export interface VoterEntry {
+  readonly key: Ed25519KeyPair;
+  readonly district: number;
+}
+
+export function readVoters(dir: string): VoterEntry[] {
   const path = join(dir, "voters.txt");
   if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l, i) => {
+      const [seed, district = "0"] = l.trim().split(/\s+/);
       try {
-        return keyPairFromSeed(fromHex(l.trim(), 32));
+        if (!/^\d{1,4}$/.test(district)) throw new Error("district");
+        return { key: keyPairFromSeed(fromHex(seed!, 32)), district: Number(district) };
       } catch {
-        throw new SaylauError("cli/bad_key", `${path} line ${i + 1} is not a 64-hex seed`);
+        throw new SaylauError(
+          "cli/bad_key",
+          `${path} line ${i + 1} is not "<64-hex seed> <district index>"`,
+        );
       }
     });
 }

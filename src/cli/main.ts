@@ -6,13 +6,13 @@
 
 import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
 import { runAudit } from "./commands/audit.ts";
-import { runPolls, runVoters } from "./commands/authority.ts";
 import { runDemo } from "./commands/demo.ts";
 import { runElection } from "./commands/election.ts";
 import { runExport } from "./commands/export.ts";
 import { runNode } from "./commands/node.ts";
 import { runReceipt } from "./commands/receipt.ts";
 import { runStatus } from "./commands/status.ts";
+import { runCommission, runVoters } from "./commands/test-election-parties.ts";
 import { runTrustee } from "./commands/trustee.ts";
 import { runVote } from "./commands/vote.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
@@ -23,11 +23,17 @@ const COMMANDS: Record<string, Command> = {
   demo: { run: runDemo, summary: "run a whole election on 4 local validators, end to end" },
   election: {
     run: runElection,
-    summary: "election init: keys, key ceremony, credentials, manifest",
+    summary: "election init: a test election, every party's keys in one directory",
   },
   node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
-  voters: { run: runVoters, summary: "voters register: register the voter credentials" },
-  polls: { run: runPolls, summary: "polls open|close" },
+  voters: {
+    run: runVoters,
+    summary: "voters register: registrars register the credentials (test directory)",
+  },
+  commission: {
+    run: runCommission,
+    summary: "commission approve|extend: a k-of-m commission decision (test directory)",
+  },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
   receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
   trustee: { run: runTrustee, summary: "trustee decrypt: a trustee's share of the tally" },

@@ -74,7 +74,7 @@ export function checkCredential(credential: Uint8Array): void {
 
 /**
  * Selection statement: electionId (32) || credential (32) || K (32) || u32be(contest) ||
- * u32be(option), under DST "saylau/v1/election/selection-proof"; the challenge then appends
+ * u32be(option), where contest is the election-wide index (ctx.contestNumbers), under DST "saylau/v1/election/selection-proof"; the challenge then appends
  * alpha || beta || a_0 || b_0 || a_1 || b_1.
  */
 export function selectionStatement(
@@ -91,7 +91,7 @@ export function selectionStatement(
       ctx.electionId,
       credential,
       ctx.jointKeyBytes,
-      u32be(contest),
+      u32be(ctx.contestNumbers[contest]!),
       u32be(option),
     ),
     alphaBytes,
@@ -102,7 +102,7 @@ export function selectionStatement(
 
 /**
  * Contest statement: electionId (32) || credential (32) || K (32) || u32be(contest) ||
- * u32be(limit), under DST "saylau/v1/election/contest-proof", over the ciphertext
+ * u32be(limit), contest being the election-wide index, under DST "saylau/v1/election/contest-proof", over the ciphertext
  * (A, B) = (sum alpha, sum beta) of the contest's selections.
  */
 export function contestStatement(
@@ -119,7 +119,7 @@ export function contestStatement(
       ctx.electionId,
       credential,
       ctx.jointKeyBytes,
-      u32be(contest),
+      u32be(ctx.contestNumbers[contest]!),
       u32be(limit),
     ),
     alphaBytes: sumAlphaBytes,

@@ -27,8 +27,13 @@ export interface ElectionContext {
   readonly bases: FixedBases;
   /** commitments[i][j] = C_(i+1),j, decoded once. */
   readonly commitments: readonly (readonly Point[])[];
-  /** Per contest: number of options and selection limit. */
+  /** Per contest of this ballot style: number of options and selection limit. */
   readonly shapes: readonly { readonly options: number; readonly limit: number }[];
+  /**
+   * The election-wide index of each contest in `shapes`: what every proof statement binds.
+   * 0..n-1 for the whole election; a ballot style's context (styleContext) has the subset.
+   */
+  readonly contestNumbers: readonly number[];
   readonly threshold: number;
   readonly trusteeCount: number;
   /** V_l = z_l*G, computed from the commitments on first use and memoised. */
@@ -62,6 +67,7 @@ export function prepareElection(
     bases: { G: FIXED_G, K },
     commitments,
     shapes: description.contests.map((c) => ({ options: c.options.length, limit: c.limit })),
+    contestNumbers: description.contests.map((_, i) => i),
     threshold: t,
     trusteeCount: description.trustees.length,
     verificationKey(index: number): Point {
@@ -77,5 +83,38 @@ export function prepareElection(
       }
       return key;
     },
+  };
+}
+
+/**
+ * The context of one ballot style: the same election, key and tables, restricted to the
+ * contests `contestNumbers` (strictly increasing election-wide indices). A ballot, tally or
+ * decryption share made with it carries exactly those contests, in that order, and its
+ * proofs bind the election-wide index of each.
+ */
+export function styleContext(
+  ctx: ElectionContext,
+  contestNumbers: readonly number[],
+): ElectionContext {
+  const all = ctx.description.contests.length;
+  contestNumbers.forEach((n, i) => {
+    if (!Number.isInteger(n) || n < 0 || n >= all || (i > 0 && n <= contestNumbers[i - 1]!)) {
+      throw new SaylauError(
+        "election/bad_style",
+        "a ballot style lists election contests in strictly increasing order",
+      );
+    }
+  });
+  if (contestNumbers.length === 0) {
+    throw new SaylauError("election/bad_style", "a ballot style has at least one contest");
+  }
+  const whole = ctx.description.contests;
+  return {
+    ...ctx,
+    shapes: contestNumbers.map((n) => ({
+      options: whole[n]!.options.length,
+      limit: whole[n]!.limit,
+    })),
+    contestNumbers: [...contestNumbers],
   };
 }

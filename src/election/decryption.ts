@@ -61,7 +61,7 @@ function decryptionStatement(
   return concatBytes(
     ctx.electionId,
     u32be(trustee),
-    u32be(contest),
+    u32be(ctx.contestNumbers[contest]!),
     u32be(option),
     alphaBytes,
     betaBytes,

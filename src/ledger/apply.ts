@@ -1,7 +1,7 @@
 /**
- * The election state machine: a pure function from (state, credential records, transactions)
- * to the next state and the credential records that changed, or a typed error naming the
- * transaction and the rule it breaks.
+ * The election state machine: a pure function from (state, credential records, block time,
+ * transactions) to the next state and the credential records that changed, or a typed error
+ * naming the transaction and the rule it breaks.
  *
  * Credential records come in as a read-only lookup that the caller filled beforehand
  * (`credentialsTouched` lists the keys), so the function never touches the disk. Ballots
@@ -10,33 +10,18 @@
  */
 import { toHex } from "../crypto/bytes.ts";
 import { verifySignature } from "../crypto/ed25519.ts";
-import { isAcceptablePublicKey } from "../crypto/ed25519-rule.ts";
 import { SaylauError } from "../errors.ts";
-import {
-  combineShares,
-  contributionOf,
-  type ElectionCrypto,
-  tallyAdd,
-  tallySubtract,
-  threshold,
-  verifyBallotProofs,
-  verifyShare,
-} from "./ballot-crypto.ts";
-import type { Manifest } from "./manifest.ts";
-import { type CredentialRecord, type ElectionState, NEW_CREDENTIAL } from "./state.ts";
-import {
-  decodeTransaction,
-  type Phase,
-  signingMessage,
-  type Transaction,
-  txId,
-} from "./transactions.ts";
+import { applyRegister, applyRevoke } from "./apply-registration.ts";
+import { applyBallot, applyDecryption } from "./apply-votes.ts";
+import type { LedgerContext } from "./context.ts";
+import { advanceClock, applyCommission, checkCommissionSignatures } from "./schedule.ts";
+import { missingSigner, otherRegistrarWhoSigned, signerOf } from "./signers.ts";
+import type { CredentialRecord, ElectionState } from "./state.ts";
+import { decodeTransaction, signingMessage, type Transaction, txId } from "./transactions.ts";
+import type { TxEnv } from "./tx-env.ts";
 
-export interface LedgerContext {
-  readonly manifest: Manifest;
-  readonly electionId: Uint8Array;
-  readonly crypto: ElectionCrypto;
-}
+export type { LedgerContext } from "./context.ts";
+export { signerOf } from "./signers.ts";
 
 /** Credential records by lowercase hex key; `null` means not registered. */
 export type CredentialLookup = ReadonlyMap<string, CredentialRecord | null>;
@@ -74,7 +59,8 @@ export function credentialsTouched(
     } catch {
       continue; // applyTransactions reports it with its index
     }
-    if (tx.type === "register") for (const c of tx.credentials) out.set(toHex(c), c);
+    if (tx.type === "register" || tx.type === "revoke")
+      for (const c of tx.credentials) out.set(toHex(c), c);
     if (tx.type === "ballot") out.set(toHex(tx.credential), tx.credential);
   }
   return [...out.values()];
@@ -84,18 +70,29 @@ export function txError(index: number, code: string, message: string): SaylauErr
   return new SaylauError(code, `transaction ${index}: ${message}`, { txIndex: index });
 }
 
+/** Re-throws an error from a rule with the transaction's index in message and details. */
+function atIndex(index: number, err: unknown): SaylauError {
+  if (!(err instanceof SaylauError)) throw err;
+  if (err.details?.txIndex === index) return err;
+  return new SaylauError(err.code, `transaction ${index}: ${err.message}`, {
+    ...err.details,
+    txIndex: index,
+  });
+}
+
 /**
- * Apply encoded transactions in order. The resulting state's height is not changed here:
- * the block layer sets it.
+ * Apply encoded transactions in order, in a block whose header time is `time`. The resulting
+ * state's height is not changed here: the block layer sets it.
  */
 export function applyTransactions(
   ctx: LedgerContext,
   prior: ElectionState,
   txs: readonly Uint8Array[],
   credentials: CredentialLookup,
+  time: number,
   options: ApplyOptions = {},
 ): ApplyResult {
-  let state = prior;
+  let state = advanceClock(ctx, prior, time);
   const writes = new Map<string, CredentialRecord>();
   const seenIds = new Set<string>();
   const record = (hex: string): CredentialRecord | null => {
@@ -109,188 +106,73 @@ export function applyTransactions(
     }
     return stored;
   };
+  const write = (hex: string, r: CredentialRecord) => {
+    writes.set(hex, r);
+  };
 
   const decode = options.decode ?? decodeTransaction;
   for (const [index, bytes] of txs.entries()) {
-    let tx: Transaction;
     try {
-      tx = decode(bytes);
+      const tx = decode(bytes);
+      const id = toHex(txId(bytes));
+      if (seenIds.has(id))
+        throw new SaylauError("ledger/duplicate_tx", "the same transaction twice in one block");
+      seenIds.add(id);
+      if (toHex(tx.electionId) !== toHex(ctx.electionId)) {
+        throw new SaylauError("ledger/wrong_election", "transaction is for another election");
+      }
+      const preVerified = options.verified?.has(id) === true;
+      const env: TxEnv = { ctx, index, bytes, preVerified, time, record, write };
+      if (tx.type === "commission") {
+        checkCommissionSignatures(ctx, tx, preVerified);
+        state = applyCommission(ctx, state, tx, time);
+        continue;
+      }
+      if (state.phase === "setup") {
+        throw new SaylauError(
+          "ledger/not_approved",
+          "the commission has not approved the manifest yet",
+        );
+      }
+      // A ballot's signature is checked by its rule, once its credential is known to be registered.
+      if (tx.type !== "ballot" && !preVerified) checkSignature(ctx, tx);
+      switch (tx.type) {
+        case "register":
+          state = applyRegister(env, state, tx);
+          break;
+        case "revoke":
+          state = applyRevoke(env, state, tx);
+          break;
+        case "ballot":
+          state = applyBallot(env, state, tx);
+          break;
+        case "decryption":
+          state = applyDecryption(env, state, tx);
+          break;
+      }
     } catch (err) {
-      const e = err as SaylauError;
-      throw new SaylauError(e.code ?? "codec/malformed", `transaction ${index}: ${e.message}`, {
-        ...e.details,
-        txIndex: index,
-      });
-    }
-    const id = toHex(txId(bytes));
-    if (seenIds.has(id))
-      throw txError(index, "ledger/duplicate_tx", "the same transaction twice in one block");
-    seenIds.add(id);
-    if (toHex(tx.electionId) !== toHex(ctx.electionId)) {
-      throw txError(index, "ledger/wrong_election", "transaction is for another election");
-    }
-    const preVerified = options.verified?.has(id) === true;
-    const signer = signerOf(ctx, tx);
-    if (signer === undefined) {
-      throw txError(
-        index,
-        "ledger/unknown_trustee",
-        `no trustee ${tx.type === "decryption" ? tx.share.trustee : "?"}`,
-      );
-    }
-    // A ballot's signature is checked below, once its credential is known to be registered.
-    if (
-      tx.type !== "ballot" &&
-      !preVerified &&
-      !verifySignature(signer, signingMessage(tx), tx.sig)
-    ) {
-      throw txError(index, "ledger/bad_signature", `${tx.type} signature does not verify`);
-    }
-
-    switch (tx.type) {
-      case "register": {
-        if (state.phase === "closed") {
-          throw txError(
-            index,
-            "ledger/wrong_phase",
-            "credentials can be registered only before polls close",
-          );
-        }
-        const inTx = new Set<string>();
-        for (const c of tx.credentials) {
-          const hex = toHex(c);
-          // The key rule is checked once, here, so a ballot's signature check can skip it.
-          if (!preVerified && !isAcceptablePublicKey(c)) {
-            throw txError(
-              index,
-              "ledger/bad_credential",
-              `credential ${hex} is not a valid ed25519 key`,
-            );
-          }
-          if (inTx.has(hex) || record(hex) !== null) {
-            throw txError(
-              index,
-              "ledger/duplicate_credential",
-              `credential ${hex} is already registered`,
-            );
-          }
-          inTx.add(hex);
-        }
-        for (const hex of inTx) writes.set(hex, NEW_CREDENTIAL);
-        state = { ...state, credentials: state.credentials + tx.credentials.length };
-        break;
-      }
-      case "phase": {
-        const next = tx.phase;
-        if (!isPhaseTransition(state.phase, next)) {
-          throw txError(
-            index,
-            "ledger/bad_phase_transition",
-            `cannot move from ${state.phase} to ${next}`,
-          );
-        }
-        state = { ...state, phase: next };
-        break;
-      }
-      case "ballot": {
-        if (state.phase !== "open")
-          throw txError(index, "ledger/wrong_phase", `polls are ${state.phase}`);
-        const hex = toHex(tx.credential);
-        const current = record(hex);
-        if (current === null)
-          throw txError(index, "ledger/unknown_credential", "credential is not registered");
-        if (current.seq !== null && tx.seq <= current.seq) {
-          throw txError(
-            index,
-            "ledger/stale_ballot",
-            `seq ${tx.seq} is not above the counted ${current.seq}`,
-          );
-        }
-        // Registered, so its key passed the key rule at registration: not checked again.
-        if (!preVerified && !verifySignature(tx.credential, signingMessage(tx), tx.sig, true)) {
-          throw txError(index, "ledger/bad_signature", "ballot signature does not verify");
-        }
-        if (!preVerified) {
-          try {
-            verifyBallotProofs(ctx.crypto, tx.credential, tx.ballot);
-          } catch (err) {
-            const e = err as SaylauError;
-            throw new SaylauError(
-              e.code ?? "ledger/bad_ballot",
-              `transaction ${index}: ${e.message}`,
-              {
-                ...e.details,
-                txIndex: index,
-              },
-            );
-          }
-        }
-        let tally = state.tally;
-        if (current.contribution !== null)
-          tally = tallySubtract(ctx.crypto, tally, current.contribution);
-        tally = tallyAdd(ctx.crypto, tally, tx.ballot);
-        const contribution = contributionOf(tx.ballot);
-        writes.set(hex, { seq: tx.seq, ballotId: txId(bytes), contribution });
-        state = {
-          ...state,
-          tally,
-          ballots: state.ballots + 1,
-          voters: state.voters + (current.seq === null ? 1 : 0),
-        };
-        break;
-      }
-      case "decryption": {
-        if (state.phase !== "closed")
-          throw txError(index, "ledger/wrong_phase", "the tally is decrypted after polls close");
-        if (state.result !== null)
-          throw txError(index, "ledger/already_tallied", "the result is already decrypted");
-        if (state.decryptions.some((d) => d.trustee === tx.share.trustee)) {
-          throw txError(
-            index,
-            "ledger/duplicate_share",
-            `trustee ${tx.share.trustee} has already decrypted`,
-          );
-        }
-        try {
-          verifyShare(ctx.crypto, state.tally, tx.share);
-        } catch (err) {
-          const e = err as SaylauError;
-          throw new SaylauError(
-            e.code ?? "ledger/bad_share",
-            `transaction ${index}: ${e.message}`,
-            {
-              ...e.details,
-              txIndex: index,
-            },
-          );
-        }
-        const decryptions = [...state.decryptions, tx.share];
-        const result =
-          decryptions.length >= threshold(ctx.crypto)
-            ? combineShares(ctx.crypto, state.tally, decryptions)
-            : null;
-        state = { ...state, decryptions, result };
-        break;
-      }
+      throw atIndex(index, err);
     }
   }
   return { state, writes };
 }
 
-/** Whose key signs a transaction; undefined for a trustee index the manifest does not have. */
-export function signerOf(ctx: LedgerContext, tx: Transaction): Uint8Array | undefined {
-  switch (tx.type) {
-    case "register":
-    case "phase":
-      return ctx.manifest.authority;
-    case "ballot":
-      return tx.credential;
-    case "decryption":
-      return ctx.manifest.trusteeKeys[tx.share.trustee - 1];
+/** A single-signer transaction's signature, naming a registrar of another region if it was one. */
+export function checkSignature(ctx: LedgerContext, tx: Transaction): void {
+  const signer = signerOf(ctx, tx);
+  if (signer === undefined) {
+    const missing = missingSigner(tx);
+    throw new SaylauError(missing.code, missing.message);
   }
-}
-
-/** The only phase changes there are: setup -> open -> closed. */
-export function isPhaseTransition(from: Phase, to: Phase): boolean {
-  return (from === "setup" && to === "open") || (from === "open" && to === "closed");
+  if (tx.type === "commission") return;
+  if (verifySignature(signer, signingMessage(tx), tx.sig)) return;
+  const other = otherRegistrarWhoSigned(ctx, tx);
+  if (other !== undefined) {
+    throw new SaylauError(
+      "ledger/wrong_registrar",
+      `${tx.type} is signed by the registrar of region ${ctx.manifest.regions[other]!.id}, not of its own region`,
+      { region: other },
+    );
+  }
+  throw new SaylauError("ledger/bad_signature", `${tx.type} signature does not verify`);
 }

@@ -40,7 +40,7 @@ export interface NextBlock {
 }
 
 export function genesisBlock(ctx: LedgerContext): { block: Block; tip: ChainTip } {
-  const state = initialState(ctx.electionId, ctx.crypto);
+  const state = initialState(ctx);
   const header: BlockHeader = {
     electionId: ctx.electionId,
     height: 0,
@@ -85,6 +85,7 @@ export function buildBlock(
   const kept: Uint8Array[] = [];
   const keptIds = new Set<string>();
   const rejected: { index: number; error: SaylauError }[] = [];
+  const time = Math.max(options.time, tip.header.time);
   let state = tip.state;
   let bytes = 0;
   for (const [index, tx] of candidates.entries()) {
@@ -93,7 +94,7 @@ export function buildBlock(
       const id = toHex(txId(tx));
       if (keptIds.has(id))
         throw new SaylauError("ledger/duplicate_tx", "the same transaction twice in one block");
-      const result = applyTransactions(ctx, state, [tx], lookup, options);
+      const result = applyTransactions(ctx, state, [tx], lookup, time, options);
       keptIds.add(id);
       state = result.state;
       for (const [k, v] of result.writes) {
@@ -117,7 +118,7 @@ export function buildBlock(
     electionId: ctx.electionId,
     height,
     prevHash: tip.hash,
-    time: Math.max(options.time, tip.header.time),
+    time,
     proposer: options.proposer,
     txCount: kept.length,
     logSize: appended.frontier.size,
@@ -171,7 +172,7 @@ export function validateBlock(
     throw blockError(height, "ledger/block_too_large", "block too large");
   let result: ReturnType<typeof applyTransactions>;
   try {
-    result = applyTransactions(ctx, tip.state, block.txs, credentials, options);
+    result = applyTransactions(ctx, tip.state, block.txs, credentials, h.time, options);
   } catch (err) {
     if (err instanceof SaylauError) {
       throw new SaylauError(err.code, `block ${height}: ${err.message}`, {

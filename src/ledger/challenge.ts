@@ -25,7 +25,9 @@ import { scalarToBytes } from "../election/group.ts";
 import type { Rng } from "../election/rng.ts";
 import { trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
-import type { ElectionCrypto } from "./ballot-crypto.ts";
+import { checkBallotStyle } from "./apply-votes.ts";
+import type { LedgerContext } from "./context.ts";
+import { districtAt } from "./geography.ts";
 import { MAX_TX_BYTES } from "./limits.ts";
 import {
   type BallotTx,
@@ -53,12 +55,14 @@ export interface SealedBallot {
 
 /** Like tx-builders' ballotTx, but keeps the nonces so the voter may challenge the ballot. */
 export function sealBallot(
-  crypto: ElectionCrypto,
+  ctx: LedgerContext,
   voter: Ed25519KeyPair,
+  district: number,
   choices: Choices,
   seq: number,
   rng?: Rng,
 ): SealedBallot {
+  const crypto = districtAt(ctx.geography, district) && ctx.districtCrypto[district]!;
   const { body, nonces } = encryptBallotWithNonces(crypto, voter.publicKey, choices, rng);
   const tx = encodeTransaction(
     signTransaction<BallotTx>(
@@ -66,6 +70,7 @@ export function sealBallot(
         type: "ballot",
         electionId: crypto.electionId,
         credential: voter.publicKey,
+        district,
         seq,
         ballot: body,
       },
@@ -82,6 +87,7 @@ export function encodeChallenge(sealed: SealedBallot): Uint8Array {
 export interface OpenedChallenge {
   readonly trackingCode: string;
   readonly credential: Uint8Array;
+  readonly district: number;
   readonly seq: number;
   readonly choices: Choices;
 }
@@ -92,22 +98,25 @@ export interface OpenedChallenge {
  * the ballot's own `election/bad_proof`, or `election/bad_challenge` when a nonce does not
  * open its selection.
  */
-export function openChallenge(crypto: ElectionCrypto, record: Uint8Array): OpenedChallenge {
+export function openChallenge(ctx: LedgerContext, record: Uint8Array): OpenedChallenge {
   const { tx: encoded, nonces } = decodeWith(challengeCodec, record, 2 * MAX_TX_BYTES);
   const tx = decodeTransaction(encoded);
   if (tx.type !== "ballot") {
     throw new SaylauError("challenge/not_a_ballot", `the record holds a ${tx.type} transaction`);
   }
-  if (!bytesEqual(tx.electionId, crypto.electionId)) {
+  if (!bytesEqual(tx.electionId, ctx.electionId)) {
     throw new SaylauError("challenge/wrong_election", "the ballot is for another election");
   }
   if (!verifySignature(tx.credential, signingMessage(tx), tx.sig)) {
     throw new SaylauError("challenge/bad_signature", "the credential did not sign this ballot");
   }
+  const crypto = districtAt(ctx.geography, tx.district) && ctx.districtCrypto[tx.district]!;
+  checkBallotStyle(crypto, tx.ballot);
   verifyBallot(crypto, tx.credential, tx.ballot);
   return {
     trackingCode: trackingCode(txId(encoded)),
     credential: tx.credential,
+    district: tx.district,
     seq: tx.seq,
     choices: openBallot(crypto, tx.ballot, nonces),
   };

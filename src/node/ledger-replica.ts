@@ -74,7 +74,7 @@ export class LedgerReplica {
       const tip: ChainTip = {
         header: head.header,
         hash: head.hash,
-        state: store.decodeStored("head state", () => decodeState(ctx.crypto, stateBytes)),
+        state: store.decodeStored("head state", () => decodeState(ctx, stateBytes)),
         frontier: store.frontier(),
       };
       return new LedgerReplica(ctx, store, tip);

@@ -6,12 +6,14 @@ import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
 import { encodeTally } from "../ledger/ballot-crypto.ts";
 import { type BlockHeader, headerHash } from "../ledger/block.ts";
+import { resultsOf } from "../ledger/results.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
 import type {
   BlockView,
   ConsistencyView,
+  CredentialView,
   ElectionView,
   EvidencePageView,
   HeaderView,
@@ -178,19 +180,33 @@ export class NodeQueries implements NodeService {
   }
 
   election(): ElectionView {
-    const { manifest, manifestBytes, electionId } = this.#node.replica.ctx;
+    const { manifest, manifestBytes, electionId, geography } = this.#node.replica.ctx;
     return {
       electionId: toHex(electionId),
       name: manifest.name,
       manifest: toHex(manifestBytes),
       validators: manifest.validators.map((v) => ({ name: v.name, publicKey: toHex(v.publicKey) })),
-      contests: manifest.election.contests.map((c) => ({
+      contests: manifest.election.contests.map((c, i) => ({
         label: c.label,
         options: [...c.options],
         limit: c.limit,
+        scope: { ...manifest.scopes[i]! },
       })),
       threshold: manifest.election.threshold,
       trustees: manifest.election.trustees.length,
+      schedule: { ...manifest.schedule },
+      commission: {
+        threshold: manifest.commission.threshold,
+        members: manifest.commission.members.map((m) => m.name),
+      },
+      regions: manifest.regions.map((r, ri) => ({
+        id: r.id,
+        name: r.name,
+        registrar: toHex(r.registrar),
+        districts: geography.districts
+          .filter((d) => d.region === ri)
+          .map((d) => ({ index: d.index, id: d.id, name: d.name, style: [...d.style] })),
+      })),
     };
   }
 
@@ -212,33 +228,43 @@ export class NodeQueries implements NodeService {
   }
 
   results(): ResultsView {
-    const { state } = this.#node.replica.tip;
-    const contests = this.#node.replica.ctx.manifest.election.contests;
-    return {
-      phase: state.phase,
-      height: state.height,
-      credentials: state.credentials,
-      ballots: state.ballots,
-      voters: state.voters,
-      decryptions: state.decryptions.map((d) => d.trustee),
-      threshold: this.#node.replica.ctx.manifest.election.threshold,
-      result:
-        state.result === null
-          ? null
-          : contests.map((c, i) => ({
-              label: c.label,
-              options: c.options.map((label, j) => ({ label, votes: state.result![i]![j]! })),
-            })),
-    };
+    const { ctx, tip } = this.#node.replica;
+    return resultsOf(ctx, tip.state);
   }
 
   tally(): TallyView {
-    const { state } = this.#node.replica.tip;
+    const { ctx, tip } = this.#node.replica;
+    const { state } = tip;
     return {
       height: state.height,
       phase: state.phase,
-      ballotCount: state.tally.ballotCount,
-      tally: toHex(encodeTally(state.tally)),
+      closesAt: state.closesAt,
+      districts: state.districts.map((d, i) => ({
+        index: i,
+        id: ctx.geography.districts[i]!.id,
+        ballotCount: d.tally.ballotCount,
+        tally: toHex(encodeTally(d.tally)),
+        decryptions: d.decryptions.map((share) => share.trustee),
+        decrypted: d.result !== null,
+      })),
+    };
+  }
+
+  async credential(key: string): Promise<CredentialView> {
+    const { ctx } = this.#node.replica;
+    const [record] = await this.#node.replica.credentials([fromHex(key)]);
+    if (record === null || record === undefined) {
+      throw new SaylauError("api/not_found", `credential ${key} is not registered`);
+    }
+    const district = ctx.geography.districts[record.district]!;
+    return {
+      credential: key,
+      district: record.district,
+      districtId: district.id,
+      region: ctx.manifest.regions[district.region]!.id,
+      revoked: record.revoked,
+      seq: record.seq,
+      ballotId: record.ballotId === null ? null : toHex(record.ballotId),
     };
   }
 

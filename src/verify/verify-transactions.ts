@@ -10,7 +10,10 @@ import { verifyBallot } from "../election/ballot.ts";
 import { verifyBallotsBatch } from "../election/batch.ts";
 import { type HandedOverPoint, handOverDecoding } from "../election/group.ts";
 import { isSaylauError, SaylauError } from "../errors.ts";
-import { type LedgerContext, signerOf } from "../ledger/apply.ts";
+import { checkSignature, type LedgerContext, signerOf } from "../ledger/apply.ts";
+import { checkBallotStyle } from "../ledger/apply-votes.ts";
+import type { ElectionCrypto } from "../ledger/ballot-crypto.ts";
+import { checkCommissionSignatures } from "../ledger/schedule.ts";
 import { type BallotTx, decodeTransaction, signingMessage } from "../ledger/transactions.ts";
 
 export interface TxVerdict {
@@ -30,20 +33,34 @@ export function verifyTransactions(
   encoded: readonly Uint8Array[],
 ): TxVerdict[] {
   const verdicts: TxVerdict[] = new Array(encoded.length);
-  const ballots: { at: number; tx: BallotTx }[] = [];
+  const ballots: { at: number; tx: BallotTx; crypto: ElectionCrypto }[] = [];
   encoded.forEach((bytes, at) => {
     try {
       const tx = decodeTransaction(bytes);
       if (toHex(tx.electionId) !== toHex(ctx.electionId)) {
         throw new SaylauError("ledger/wrong_election", "transaction is for another election");
       }
-      const signer = signerOf(ctx, tx);
-      if (signer === undefined) throw new SaylauError("ledger/unknown_trustee", "no such trustee");
-      // Ballots come only from registered credentials, whose keys passed the key rule at
-      // registration (checked below for register transactions), so it is not repeated.
-      if (!verifySignature(signer, signingMessage(tx), tx.sig, tx.type === "ballot")) {
-        throw new SaylauError("ledger/bad_signature", `${tx.type} signature does not verify`);
+      if (tx.type === "commission") {
+        checkCommissionSignatures(ctx, tx, false);
+        verdicts[at] = { ok: true };
+        return;
       }
+      if (tx.type === "ballot") {
+        const signer = signerOf(ctx, tx)!;
+        // Ballots come only from registered credentials, whose keys passed the key rule at
+        // registration (checked below for register transactions), so it is not repeated.
+        if (!verifySignature(signer, signingMessage(tx), tx.sig, true)) {
+          throw new SaylauError("ledger/bad_signature", "ballot signature does not verify");
+        }
+        const crypto = ctx.districtCrypto[tx.district];
+        if (crypto === undefined) {
+          throw new SaylauError("ledger/unknown_district", `there is no district ${tx.district}`);
+        }
+        checkBallotStyle(crypto, tx.ballot);
+        ballots.push({ at, tx, crypto });
+        return;
+      }
+      checkSignature(ctx, tx);
       if (tx.type === "register") {
         const bad = tx.credentials.find((c) => !isAcceptablePublicKey(c));
         if (bad !== undefined) {
@@ -53,38 +70,50 @@ export function verifyTransactions(
           );
         }
       }
-      if (tx.type === "ballot") ballots.push({ at, tx });
-      else verdicts[at] = { ok: true };
+      verdicts[at] = { ok: true };
     } catch (err) {
       verdicts[at] = failure(err);
     }
   });
-  if (ballots.length > 0) {
-    const bad = new Set(
-      verifyBallotsBatch(
-        ctx.crypto,
-        ballots.map((b) => ({ credential: b.tx.credential, body: b.tx.ballot })),
-      ),
-    );
-    ballots.forEach((b, i) => {
-      if (!bad.has(i)) {
-        verdicts[b.at] = { ok: true, tallyPoints: tallyPointsOf(b.tx) };
-        return;
-      }
-      // Name what failed: the single-ballot verifier says which proof.
-      try {
-        verifyBallot(ctx.crypto, b.tx.credential, b.tx.ballot);
-        verdicts[b.at] = {
-          ok: false,
-          code: "election/bad_proof",
-          message: "ballot proofs do not verify",
-        };
-      } catch (err) {
-        verdicts[b.at] = failure(err);
-      }
-    });
+  // One batch per ballot style: a batch shares one election context.
+  const byStyle = new Map<ElectionCrypto, { at: number; tx: BallotTx }[]>();
+  for (const b of ballots) {
+    const group = byStyle.get(b.crypto) ?? [];
+    group.push(b);
+    byStyle.set(b.crypto, group);
   }
+  for (const [crypto, group] of byStyle) verifyBallotGroup(crypto, group, verdicts);
   return verdicts;
+}
+
+function verifyBallotGroup(
+  crypto: ElectionCrypto,
+  ballots: readonly { at: number; tx: BallotTx }[],
+  verdicts: TxVerdict[],
+): void {
+  const bad = new Set(
+    verifyBallotsBatch(
+      crypto,
+      ballots.map((b) => ({ credential: b.tx.credential, body: b.tx.ballot })),
+    ),
+  );
+  ballots.forEach((b, i) => {
+    if (!bad.has(i)) {
+      verdicts[b.at] = { ok: true, tallyPoints: tallyPointsOf(b.tx) };
+      return;
+    }
+    // Name what failed: the single-ballot verifier says which proof.
+    try {
+      verifyBallot(crypto, b.tx.credential, b.tx.ballot);
+      verdicts[b.at] = {
+        ok: false,
+        code: "election/bad_proof",
+        message: "ballot proofs do not verify",
+      };
+    } catch (err) {
+      verdicts[b.at] = failure(err);
+    }
+  });
 }
 
 function tallyPointsOf(tx: BallotTx): HandedOverPoint[] {

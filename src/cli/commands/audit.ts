@@ -10,6 +10,7 @@ import { AuditFailure, RecordSourceError } from "../../audit/errors.ts";
 import { DirectorySource, NodeSource, type RecordSource } from "../../audit/source.ts";
 import { isSaylauError } from "../../errors.ts";
 import { EXIT, table } from "../output.ts";
+import { formatResults } from "../results-table.ts";
 
 export const auditHelp = `saylau audit --node URL | --dir EXPORT_DIR [--json] [--workers N]
 
@@ -51,8 +52,9 @@ export function formatReport(report: AuditReport): string {
       ["log size", report.head.logSize],
       ["log root", report.head.logRoot],
       ["transactions", t.total],
+      ["  commission", t.commission],
       ["  register", t.register],
-      ["  phase", t.phase],
+      ["  revoke", t.revoke],
       ["  ballot", t.ballot],
       ["  decryption", t.decryption],
       ["ballots verified", report.ballotsVerified],
@@ -61,6 +63,7 @@ export function formatReport(report: AuditReport): string {
       ["worker threads", report.workers],
       ["phase", report.phase],
       ["credentials", report.credentials],
+      ["  revoked", report.results.revoked],
       ["voters", report.voters],
       ["evidence", report.evidence.items],
       [
@@ -80,16 +83,16 @@ export function formatReport(report: AuditReport): string {
     ]),
     "",
   ];
-  if (report.result === null) {
-    lines.push("result: not decrypted yet");
-  } else {
-    lines.push(`result (recomputed from the shares of trustees ${report.decryptions.join(", ")}):`);
-    const rows: (string | number)[][] = [["contest", "option", "votes"]];
-    for (const contest of report.result) {
-      for (const option of contest.options) rows.push([contest.label, option.label, option.votes]);
-    }
-    lines.push(table(rows));
+  const regions = new Map<string, number>();
+  for (const d of report.results.districts) {
+    regions.set(d.region, (regions.get(d.region) ?? 0) + d.credentials);
   }
+  lines.push(
+    "credentials registered per region (to hold against the published rolls):",
+    table([["region", "credentials"], ...[...regions].map(([id, n]) => [id, n])]),
+    "",
+    formatResults(report.results),
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -32,8 +32,8 @@ import {
   waitForStopSignal,
   webAppLines,
 } from "../serve-until-stopped.ts";
-import { registerVoters, setPhase } from "./authority.ts";
 import { checkAgainst } from "./receipt.ts";
+import { commissionDecide, registerVoters } from "./test-election-parties.ts";
 import { trusteeDecrypt } from "./trustee.ts";
 
 export const demoHelp = `saylau demo [--dir DIR] [--voters N] [--concurrency C] [--serve]
@@ -119,9 +119,9 @@ export async function runDemo(args: string[]): Promise<number> {
     );
 
     // 3. Register the credentials, open the polls.
+    await commissionDecide(edir, urls[1]!, "approve");
     await registerVoters(edir, urls[0]!);
-    await setPhase(edir, urls[1]!, "open");
-    log("polls are open");
+    log("the commission approved the election; credentials registered; polls are open");
 
     // 4. Ballots: every voter once, 5% of them twice (the later ballot counts). With --serve
     // the last few voters are kept back for the person trying the web app.
@@ -160,8 +160,9 @@ export async function runDemo(args: string[]): Promise<number> {
         const p = plan[i]!;
         // Revotes go after the first ballots, in plan order: seq 2 must reach the ledger later anyway.
         const tx = ballotTx(
-          ctx.crypto,
+          ctx,
           setup.voters[p.voter]!,
+          setup.voterDistricts[p.voter]!,
           [CANDIDATES.map((_, j) => (j === p.choice ? 1 : 0))],
           p.seq,
         );
@@ -245,7 +246,11 @@ export async function runDemo(args: string[]): Promise<number> {
     }
 
     // 5. Close, decrypt with trustees 1 and 3.
-    await setPhase(edir, urls[2]!, "closed");
+    await until(
+      "the polls to close",
+      async () => Date.now() >= setup.manifest.schedule.closesAt,
+      3_600_000,
+    );
     log("polls are closed; trustees 1 and 3 decrypt");
     await trusteeDecrypt(edir, 1, urls[0]!);
     await trusteeDecrypt(edir, 3, urls[1]!);
@@ -254,12 +259,12 @@ export async function runDemo(args: string[]): Promise<number> {
       async () => {
         // Each validator commits the deciding block on its own schedule: wait for all four.
         const all = await Promise.all(urls.map((u) => apiRequest<ResultsView>(u, "/v1/results")));
-        return all.every((r) => r.result !== null);
+        return all.every((r) => r.complete);
       },
       120_000,
     );
     const results = await Promise.all(urls.map((u) => apiRequest<ResultsView>(u, "/v1/results")));
-    const agreed = new Set(results.map((r) => JSON.stringify(r.result))).size === 1;
+    const agreed = new Set(results.map((r) => JSON.stringify(r.contests))).size === 1;
 
     // 6. One receipt, checked offline against the manifest and against another node's head.
     const receiptView = await apiRequest<{ receipt: string; trackingCode: string }>(
@@ -290,7 +295,7 @@ export async function runDemo(args: string[]): Promise<number> {
     });
     latencies.sort((a, b) => a - b);
     const final = results[0]!;
-    const counts = final.result![0]!.options.map((o) => o.votes);
+    const counts = final.contests[0]!.total!;
     // Ballots cast in the web app (--serve) come on top of the demo's; each chooses at most
     // one candidate, and a blank ballot chooses none.
     const fromWeb = counts.map((c, i) => c - expected[i]!);

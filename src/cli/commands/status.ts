@@ -2,11 +2,12 @@ import type { ResultsView, StatusView } from "../../node/api/service.ts";
 import { parse, required } from "../args.ts";
 import { apiRequest } from "../http-client.ts";
 import { EXIT, table } from "../output.ts";
+import { formatResults } from "../results-table.ts";
 
 export const statusHelp = `saylau status --node URL [--json]
 
-Prints a validator's view: height, phase, pending pool, connected peers, and the result
-once the trustees have decrypted it.`;
+Prints a validator's view: height, phase, pending pool, connected peers, and the results
+per district, region and in total as the trustees decrypt them.`;
 
 export async function runStatus(args: string[]): Promise<number> {
   const parsed = parse(args, { node: { type: "string" }, json: { type: "boolean" } });
@@ -29,17 +30,17 @@ export async function runStatus(args: string[]): Promise<number> {
       ["phase", status.phase],
       ["pending", status.mempool],
       ["peers", status.peers.join(",") || "none"],
+      ["polls close", new Date(results.closesAt).toISOString()],
       ["credentials", results.credentials],
+      ["  revoked", results.revoked],
       ["ballots", results.ballots],
       ["voters counted", results.voters],
-      ["decryptions", `${results.decryptions.length}/${results.threshold}`],
+      [
+        "districts decrypted",
+        `${results.districts.filter((d) => d.decrypted).length}/${results.districts.length}`,
+      ],
     ]),
   );
-  if (results.result !== null) {
-    for (const contest of results.result) {
-      console.log(`\n${contest.label}`);
-      console.log(table(contest.options.map((o) => [`  ${o.label}`, o.votes])));
-    }
-  }
+  console.log(`\n${formatResults(results)}`);
   return EXIT.ok;
 }

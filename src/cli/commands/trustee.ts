@@ -11,27 +11,36 @@ import { EXIT } from "../output.ts";
 
 export const trusteeHelp = `saylau trustee decrypt --dir DIR --trustee I --node URL
 
-After the polls close, computes trustee I's partial decryption of the encrypted tally
-(with a Chaum-Pedersen proof against the trustee's verification key), signs it with
-DIR/trustees/I/trustee.key and submits it. The share decrypts nothing but the tally.`;
+After the polls close, computes trustee I's partial decryption of each district's
+encrypted tally not yet decrypted (with Chaum-Pedersen proofs against the trustee's
+verification key), signs each with DIR/trustees/I/trustee.key and submits them, one
+transaction per district. A share decrypts nothing but that district's tally.`;
 
 export async function trusteeDecrypt(
   dir: string,
   index: number,
   node: string,
-): Promise<SubmitResult> {
+): Promise<SubmitResult[]> {
   const ctx = ledgerContext(readManifestBytes(dir));
   const view = await apiRequest<TallyView>(node, "/v1/tally");
-  if (view.phase !== "closed")
+  if (view.phase !== "closed" && Date.now() < view.closesAt) {
     throw new SaylauError(
       "ledger/wrong_phase",
-      `polls are ${view.phase}; decrypt after they close`,
+      `polls close at ${new Date(view.closesAt).toISOString()}; decrypt after they close`,
     );
-  const tally = decodeTally(ctx.crypto, fromHex(view.tally));
+  }
   const trustee = readTrustee(dir, index);
-  return apiRequest<SubmitResult>(node, "/v1/transactions", {
-    tx: toHex(decryptionTx(ctx.crypto, trustee, tally)),
-  });
+  const submitted: SubmitResult[] = [];
+  for (const district of view.districts) {
+    if (district.decrypted || district.decryptions.includes(index)) continue;
+    const tally = decodeTally(ctx.districtCrypto[district.index]!, fromHex(district.tally));
+    submitted.push(
+      await apiRequest<SubmitResult>(node, "/v1/transactions", {
+        tx: toHex(decryptionTx(ctx, trustee, district.index, tally)),
+      }),
+    );
+  }
+  return submitted;
 }
 
 export async function runTrustee(args: string[]): Promise<number> {
@@ -49,7 +58,7 @@ export async function runTrustee(args: string[]): Promise<number> {
   const index = integer(parsed, "trustee", 0, 1, 64);
   if (index === 0)
     throw new SaylauError("cli/usage", "--trustee is required (trustees count from 1)");
-  const result = await trusteeDecrypt(required(parsed, "dir"), index, required(parsed, "node"));
-  console.log(`trustee ${index}'s decryption share submitted (transaction ${result.id})`);
+  const results = await trusteeDecrypt(required(parsed, "dir"), index, required(parsed, "node"));
+  console.log(`trustee ${index}'s decryption shares of ${results.length} district(s) submitted`);
   return EXIT.ok;
 }

@@ -7,12 +7,13 @@ import { integer, parse, required } from "../args.ts";
 import { readManifestBytes, readVoters } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { EXIT } from "../output.ts";
-import { waitCommitted } from "./authority.ts";
+import { waitCommitted } from "./test-election-parties.ts";
 
 export const voteHelp = `saylau vote --dir DIR --voter N --choices SPEC --node URL [--seq S] [--wait]
 
 Encrypts and signs a ballot with voter N's credential (line N+1 of DIR/voters.txt) and
-submits it. SPEC lists the selected option numbers (from 0) per contest, contests
+submits it. The ballot carries the contests of the voter's district, in election order.
+SPEC lists the selected option numbers (from 0) per contest on that ballot, contests
 separated by ";" — "2" picks option 2 of a single contest; "0;1,3" picks option 0 of the
 first contest and options 1 and 3 of the second; an empty part is a blank vote.
 Voting again replaces the earlier ballot: the ballot with the highest --seq counts
@@ -28,7 +29,7 @@ export function parseChoices(
   if (parts.length !== shapes.length) {
     throw new SaylauError(
       "cli/usage",
-      `--choices names ${parts.length} contests; the election has ${shapes.length}`,
+      `--choices names ${parts.length} contests; the ballot has ${shapes.length}`,
     );
   }
   return parts.map((part, i) => {
@@ -70,8 +71,13 @@ export async function runVote(args: string[]): Promise<number> {
   const voters = readVoters(dir);
   const index = integer(parsed, "voter", -1, 0, voters.length - 1);
   if (index < 0) throw new SaylauError("cli/usage", "--voter is required");
-  const choices = parseChoices(required(parsed, "choices"), ctx.crypto.shapes);
-  const tx = ballotTx(ctx.crypto, voters[index]!, choices, integer(parsed, "seq", Date.now()));
+  const voter = voters[index]!;
+  const crypto = ctx.districtCrypto[voter.district];
+  if (crypto === undefined) {
+    throw new SaylauError("ledger/unknown_district", `voter ${index}'s district does not exist`);
+  }
+  const choices = parseChoices(required(parsed, "choices"), crypto.shapes);
+  const tx = ballotTx(ctx, voter.key, voter.district, choices, integer(parsed, "seq", Date.now()));
   const result = await apiRequest<SubmitResult>(node, "/v1/ballots", { tx: toHex(tx) });
   console.log(`ballot id      ${result.id}`);
   console.log(`tracking code  ${result.trackingCode}`);

@@ -28,6 +28,7 @@ import {
   blockSchema,
   blocksSchema,
   consistencySchema,
+  credentialSchema,
   electionSchema,
   errorSchema,
   healthSchema,
@@ -255,6 +256,10 @@ export async function buildApi(
   app.get("/v1/status", { schema: statusSchema }, async () => service.status());
   app.get("/v1/results", { schema: resultsSchema }, async () => service.results());
   app.get("/v1/tally", { schema: tallySchema }, async () => service.tally());
+  app.get("/v1/credentials/:key", { schema: credentialSchema }, async (request) => {
+    const { key } = request.params as { key: string };
+    return service.credential(key);
+  });
 
   app.get("/v1/proofs/consistency", { schema: consistencySchema }, async (request) => {
     const q = request.query as { from: string; to: string };

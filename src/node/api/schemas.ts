@@ -8,6 +8,7 @@ export const hex = (bytes?: number) =>
     ? ({ type: "string", pattern: "^([0-9a-f]{2})*$" } as const)
     : ({ type: "string", pattern: `^[0-9a-f]{${bytes * 2}}$` } as const);
 const hash = hex(32);
+const intArray = { type: "array", items: { type: "integer" } } as const;
 
 export const errorSchema = {
   $id: "Error",
@@ -220,6 +221,9 @@ export const electionSchema = {
         "contests",
         "threshold",
         "trustees",
+        "schedule",
+        "commission",
+        "regions",
       ],
       properties: {
         electionId: hash,
@@ -239,16 +243,68 @@ export const electionSchema = {
           items: {
             type: "object",
             additionalProperties: false,
-            required: ["label", "options", "limit"],
+            required: ["label", "options", "limit", "scope"],
             properties: {
               label: { type: "string" },
               options: { type: "array", items: { type: "string" } },
               limit: { type: "integer" },
+              scope: {
+                type: "object",
+                additionalProperties: false,
+                required: ["level", "index"],
+                properties: { level: { type: "string" }, index: { type: "integer" } },
+              },
             },
           },
         },
         threshold: { type: "integer" },
         trustees: { type: "integer" },
+        schedule: {
+          type: "object",
+          additionalProperties: false,
+          required: ["opensAt", "closesAt", "timeZone"],
+          properties: {
+            opensAt: { type: "integer" },
+            closesAt: { type: "integer" },
+            timeZone: { type: "string" },
+          },
+        },
+        commission: {
+          type: "object",
+          additionalProperties: false,
+          required: ["threshold", "members"],
+          properties: {
+            threshold: { type: "integer" },
+            members: { type: "array", items: { type: "string" } },
+          },
+        },
+        regions: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["id", "name", "registrar", "districts"],
+            properties: {
+              id: { type: "string" },
+              name: { type: "string" },
+              registrar: hex(32),
+              districts: {
+                type: "array",
+                items: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["index", "id", "name", "style"],
+                  properties: {
+                    index: { type: "integer" },
+                    id: { type: "string" },
+                    name: { type: "string" },
+                    style: intArray,
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
     ...errors,
@@ -289,6 +345,17 @@ export const statusSchema = {
   },
 } as const;
 
+const countsView = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "name", "counts"],
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    counts: { anyOf: [{ type: "null" }, { type: "array", items: { type: "integer" } }] },
+  },
+} as const;
+
 export const resultsSchema = {
   response: {
     200: {
@@ -297,46 +364,113 @@ export const resultsSchema = {
       required: [
         "phase",
         "height",
+        "closesAt",
         "credentials",
+        "revoked",
         "ballots",
         "voters",
-        "decryptions",
         "threshold",
-        "result",
+        "districts",
+        "contests",
+        "complete",
       ],
       properties: {
         phase: { type: "string" },
         height: { type: "integer" },
+        closesAt: { type: "integer" },
         credentials: { type: "integer" },
+        revoked: { type: "integer" },
         ballots: { type: "integer" },
         voters: { type: "integer" },
-        decryptions: { type: "array", items: { type: "integer" } },
         threshold: { type: "integer" },
-        result: {
-          anyOf: [
-            { type: "null" },
-            {
-              type: "array",
-              items: {
+        complete: { type: "boolean" },
+        districts: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "index",
+              "id",
+              "name",
+              "region",
+              "credentials",
+              "revoked",
+              "voters",
+              "decryptions",
+              "decrypted",
+            ],
+            properties: {
+              index: { type: "integer" },
+              id: { type: "string" },
+              name: { type: "string" },
+              region: { type: "string" },
+              credentials: { type: "integer" },
+              revoked: { type: "integer" },
+              voters: { type: "integer" },
+              decryptions: intArray,
+              decrypted: { type: "boolean" },
+            },
+          },
+        },
+        contests: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "index",
+              "label",
+              "options",
+              "limit",
+              "scope",
+              "districts",
+              "regions",
+              "total",
+            ],
+            properties: {
+              index: { type: "integer" },
+              label: { type: "string" },
+              options: { type: "array", items: { type: "string" } },
+              limit: { type: "integer" },
+              scope: {
                 type: "object",
                 additionalProperties: false,
-                required: ["label", "options"],
-                properties: {
-                  label: { type: "string" },
-                  options: {
-                    type: "array",
-                    items: {
-                      type: "object",
-                      additionalProperties: false,
-                      required: ["label", "votes"],
-                      properties: { label: { type: "string" }, votes: { type: "integer" } },
-                    },
-                  },
-                },
+                required: ["level", "id"],
+                properties: { level: { type: "string" }, id: { type: "string" } },
               },
+              districts: { type: "array", items: countsView },
+              regions: { type: "array", items: countsView },
+              total: { anyOf: [{ type: "null" }, intArray] },
             },
-          ],
+          },
         },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const credentialSchema = {
+  params: {
+    type: "object",
+    required: ["key"],
+    additionalProperties: false,
+    properties: { key: hex(32) },
+  },
+  response: {
+    200: {
+      type: "object",
+      additionalProperties: false,
+      required: ["credential", "district", "districtId", "region", "revoked", "seq", "ballotId"],
+      properties: {
+        credential: hex(32),
+        district: { type: "integer" },
+        districtId: { type: "string" },
+        region: { type: "string" },
+        revoked: { type: "boolean" },
+        seq: { anyOf: [{ type: "null" }, { type: "integer" }] },
+        ballotId: { anyOf: [{ type: "null" }, hash] },
       },
     },
     ...errors,
@@ -392,12 +526,28 @@ export const tallySchema = {
     200: {
       type: "object",
       additionalProperties: false,
-      required: ["height", "phase", "ballotCount", "tally"],
+      required: ["height", "phase", "closesAt", "districts"],
       properties: {
         height: { type: "integer" },
         phase: { type: "string" },
-        ballotCount: { type: "integer" },
-        tally: hex(),
+        closesAt: { type: "integer" },
+        districts: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["index", "id", "ballotCount", "tally", "decryptions", "decrypted"],
+            properties: {
+              index: { type: "integer" },
+              id: { type: "string" },
+              ballotCount: { type: "integer" },
+              /** Canonical encrypted tally of the district, hex: what trustees decrypt. */
+              tally: hex(),
+              decryptions: intArray,
+              decrypted: { type: "boolean" },
+            },
+          },
+        },
       },
     },
     ...errors,

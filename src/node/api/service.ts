@@ -2,6 +2,7 @@
  * What the HTTP API needs from a validator node. The node implements it; route tests can
  * run against a real node in-process. Bytes are lowercase hex in every view.
  */
+import type { ResultsView } from "../../ledger/results.ts";
 export interface SubmitResult {
   readonly id: string;
   readonly trackingCode: string;
@@ -80,28 +81,51 @@ export interface ElectionView {
   readonly name: string;
   readonly manifest: string;
   readonly validators: { name: string; publicKey: string }[];
-  readonly contests: { label: string; options: string[]; limit: number }[];
+  readonly contests: {
+    label: string;
+    options: string[];
+    limit: number;
+    scope: { level: string; index: number };
+  }[];
   readonly threshold: number;
   readonly trustees: number;
+  readonly schedule: { opensAt: number; closesAt: number; timeZone: string };
+  readonly commission: { threshold: number; members: string[] };
+  readonly regions: {
+    id: string;
+    name: string;
+    registrar: string;
+    districts: { index: number; id: string; name: string; style: number[] }[];
+  }[];
 }
 
-export interface ResultsView {
-  readonly phase: string;
-  readonly height: number;
-  readonly credentials: number;
-  readonly ballots: number;
-  readonly voters: number;
+export type { ResultsView };
+
+export interface DistrictTallyView {
+  readonly index: number;
+  readonly id: string;
+  readonly ballotCount: number;
+  /** Canonical encrypted tally of the district, hex (docs/ELECTION-CRYPTO.md). */
+  readonly tally: string;
   readonly decryptions: number[];
-  readonly threshold: number;
-  readonly result: { label: string; options: { label: string; votes: number }[] }[] | null;
+  readonly decrypted: boolean;
 }
 
 export interface TallyView {
   readonly height: number;
   readonly phase: string;
-  readonly ballotCount: number;
-  /** Canonical encrypted tally, hex (docs/ELECTION-CRYPTO.md): what trustees decrypt. */
-  readonly tally: string;
+  readonly closesAt: number;
+  readonly districts: DistrictTallyView[];
+}
+
+export interface CredentialView {
+  readonly credential: string;
+  readonly district: number;
+  readonly districtId: string;
+  readonly region: string;
+  readonly revoked: boolean;
+  readonly seq: number | null;
+  readonly ballotId: string | null;
 }
 
 export interface ConsistencyView {
@@ -148,6 +172,7 @@ export interface NodeService {
   status(): StatusView;
   results(): ResultsView;
   tally(): TallyView;
+  credential(key: string): Promise<CredentialView>;
   consistency(from: number, to: number): Promise<ConsistencyView>;
   /** Equivocation evidence with ids above `after` (hex; null: from the first), at most `limit`. */
   evidence(after: string | null, limit: number): EvidencePageView;
