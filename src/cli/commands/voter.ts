@@ -59,7 +59,9 @@ async function firstLine(input: NodeJS.ReadableStream): Promise<string> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   try {
     for await (const line of lines) {
-      if (line.length > 4096) break;
+      if (line.length > 4096) {
+        throw new SaylauError("credential/bad_code", "that line is far too long for a code");
+      }
       if (line.trim() !== "") return line;
     }
   } finally {

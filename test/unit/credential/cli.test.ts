@@ -243,6 +243,7 @@ describe("saylau voter key-from-code", () => {
     expect(run.err).toContain("credential/typo");
     expect(existsSync(join(dir, "voter.key"))).toBe(false);
     expect((await keyFromCode(dir, "\n\n")).err).toContain("credential/bad_code");
+    expect((await keyFromCode(dir, `${"A".repeat(5000)}\n`)).err).toContain("credential/bad_code");
   });
 
   it("stores the worked example's key; the same code again is fine, another key is not overwritten", async () => {
