@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { runVoter } from "../../../src/cli/commands/voter.ts";
 import { readKey } from "../../../src/cli/election-dir.ts";
 import { main } from "../../../src/cli/main.ts";
+import { describeError } from "../../../src/cli/output.ts";
 import { parseCode } from "../../../src/credential/code.ts";
 import { toHex } from "../../../src/crypto/bytes.ts";
 
@@ -64,7 +65,7 @@ async function keyFromCode(dir: string, text: string): Promise<Run> {
         Readable.from([text]),
       );
     } catch (err) {
-      console.error((err as { code?: string }).code);
+      console.error(describeError(err));
       return 1;
     }
   });
@@ -243,7 +244,9 @@ describe("saylau voter key-from-code", () => {
     expect(run.err).toContain("credential/typo");
     expect(existsSync(join(dir, "voter.key"))).toBe(false);
     expect((await keyFromCode(dir, "\n\n")).err).toContain("credential/bad_code");
-    expect((await keyFromCode(dir, `${"A".repeat(5000)}\n`)).err).toContain("credential/bad_code");
+    expect((await keyFromCode(dir, `${"A".repeat(5000)}\n`)).err).toContain(
+      "credential/bad_code: that line is far too long",
+    );
   });
 
   it("stores the worked example's key; the same code again is fine, another key is not overwritten", async () => {
