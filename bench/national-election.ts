@@ -151,6 +151,7 @@ export function cachedBallots(
     const all = readFileSync(file);
     for (let at = 0; at < all.length && cached.length < count; ) {
       const length = all.readUInt32BE(at);
+      if (at + 4 + length > all.length) break; // cut short by an interrupted run
       cached.push(new Uint8Array(all.subarray(at + 4, at + 4 + length)));
       at += 4 + length;
     }
