@@ -167,6 +167,11 @@ async function sample(): Promise<void> {
     rss: pids.map((pid) => rssBytes(pid)),
     disk: pids.map((_, i) => dirBytes(join(edir, "validators", String(i), "data"))),
   });
+  // Each sample as it is taken, in case the run does not finish.
+  const x = samples.at(-1)!;
+  say(
+    `sample ${x.stage} height ${x.height} voters ${x.voters} ballots ${x.ballots} RSS MB ${x.rss.map((r) => (r / MB).toFixed(0)).join("/")} disk MB ${x.disk.map((d) => (d / MB).toFixed(1)).join("/")}`,
+  );
 }
 
 let register: LoadResult | undefined;
