@@ -163,7 +163,11 @@ export function readTrustee(
   dir: string,
   index: number,
 ): { signing: Ed25519KeyPair; secret: TrusteeSecret } {
-  const tdir = join(dir, "trustees", String(index));
+  return readTrusteeFiles(join(dir, "trustees", String(index)));
+}
+
+/** A trustee's own directory: trustee.key (signing seed, hex) and share.cbor (its key share). */
+export function readTrusteeFiles(tdir: string): { signing: Ed25519KeyPair; secret: TrusteeSecret } {
   const signing = readKey(join(tdir, "trustee.key"));
   const sharePath = join(tdir, "share.cbor");
   if (!existsSync(sharePath))

@@ -6,37 +6,56 @@
 
 import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
 import { runAudit } from "./commands/audit.ts";
+import { runCommission } from "./commands/commission.ts";
 import { runDemo } from "./commands/demo.ts";
 import { runElection } from "./commands/election.ts";
 import { runExport } from "./commands/export.ts";
 import { runNode } from "./commands/node.ts";
 import { runReceipt } from "./commands/receipt.ts";
+import { runRegistrar } from "./commands/registrar.ts";
 import { runStatus } from "./commands/status.ts";
-import { runCommission, runVoters } from "./commands/test-election-parties.ts";
+import { runVoters } from "./commands/test-election-parties.ts";
 import { runTrustee } from "./commands/trustee.ts";
+import { runValidator } from "./commands/validator.ts";
 import { runVote } from "./commands/vote.ts";
+import { runVoter } from "./commands/voter-keygen.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
 
 type Command = { run: (args: string[]) => Promise<number>; summary: string };
 
 const COMMANDS: Record<string, Command> = {
-  demo: { run: runDemo, summary: "run a whole election on 4 local validators, end to end" },
+  demo: {
+    run: runDemo,
+    summary: "a whole election, every party its own process and directory, end to end",
+  },
   election: {
     run: runElection,
-    summary: "election init: a test election, every party's keys in one directory",
-  },
-  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
-  voters: {
-    run: runVoters,
-    summary: "voters register: registrars register the credentials (test directory)",
+    summary: "election assemble: the manifest from public files (init: a test election)",
   },
   commission: {
     run: runCommission,
-    summary: "commission approve|extend: a k-of-m commission decision (test directory)",
+    summary: "commission keygen|sign|submit: a member's key; k-of-m decisions",
   },
-  vote: { run: runVote, summary: "cast an encrypted ballot" },
+  registrar: {
+    run: runRegistrar,
+    summary: "registrar keygen|register|revoke: a region's voter registration",
+  },
+  validator: {
+    run: runValidator,
+    summary: "validator keygen|config: a validator's key and config",
+  },
+  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
+  voter: { run: runVoter, summary: "voter keygen: a voter's own key" },
+  vote: { run: runVote, summary: "cast an encrypted ballot with the voter's key" },
+  trustee: {
+    run: runTrustee,
+    summary: "trustee decrypt: a trustee's share of each district's tally",
+  },
+  voters: {
+    run: runVoters,
+    summary: "voters register: a test election's registrations (test directory only)",
+  },
   receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
-  trustee: { run: runTrustee, summary: "trustee decrypt: a trustee's share of the tally" },
   status: { run: runStatus, summary: "a validator's status and the result" },
   audit: {
     run: runAudit,

@@ -1,8 +1,9 @@
 /**
  * The commission's and registrars' steps for a test election directory (election-dir.ts),
- * where every party's key sits in one directory: `saylau voters register` and
- * `saylau commission approve|extend` run each party's step from there. Tests, benchmarks
- * and local trials use them; a real election runs each step on its holder's machine.
+ * where every party's key sits in one directory: `saylau voters register` runs the
+ * registrars' step from there, and tests and benchmarks call commissionDecide. A real
+ * election (and the demo) runs each step on its holder's machine: saylau commission
+ * sign|submit, saylau registrar register.
  */
 import { join } from "node:path";
 import { toHex } from "../../crypto/bytes.ts";
@@ -10,48 +11,18 @@ import { SaylauError } from "../../errors.ts";
 import { ledgerContext } from "../../ledger/context.ts";
 import { MAX_CREDENTIALS_PER_REGISTER } from "../../ledger/limits.ts";
 import { commissionDecision, commissionTx, registerTx } from "../../ledger/tx-builders.ts";
-import type { StatusView, SubmitResult, TxStatusView } from "../../node/api/service.ts";
+import type { SubmitResult } from "../../node/api/service.ts";
 import { parse, required } from "../args.ts";
 import { readKey, readManifestBytes, readVoters } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { EXIT, Progress } from "../output.ts";
+import { waitCommitted } from "../submit.ts";
 
 export const votersHelp = `saylau voters register --dir DIR --node URL
 
 Registers every credential in DIR/voters.txt to its district, each district's batch signed
 by its region's registrar (DIR/registrars/<r>/registrar.key), in transactions of up to
 ${MAX_CREDENTIALS_PER_REGISTER} credentials, and waits until they are committed.`;
-
-export const commissionHelp = `saylau commission approve|extend --dir DIR --node URL [--closes-at ISO] [--no-wait]
-
-Submits a decision of the central commission signed by the first k members
-(DIR/commission/<i>/member.key): "approve" the manifest (nothing else is accepted before),
-or "extend" the polls to close at --closes-at. Waits until it is committed, unless --no-wait.`;
-
-/** Wait until a submitted transaction is committed (or time runs out). */
-export async function waitCommitted(
-  node: string,
-  id: string,
-  timeoutMs = 120_000,
-): Promise<TxStatusView> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await apiRequest<TxStatusView>(node, `/v1/transactions/${id}`);
-    if (status.status === "committed") return status;
-    if (status.status === "dropped") {
-      throw new SaylauError(
-        status.reason.code,
-        `transaction ${id} was not committed: ${status.reason.message}`,
-      );
-    }
-    if (Date.now() > end)
-      throw new SaylauError(
-        "cli/timeout",
-        `transaction ${id} not committed after ${timeoutMs / 1000} s`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export async function registerVoters(dir: string, node: string): Promise<number> {
   const ctx = ledgerContext(readManifestBytes(dir));
@@ -116,42 +87,5 @@ export async function runVoters(args: string[]): Promise<number> {
   if (sub !== "register") throw new SaylauError("cli/usage", `unknown voters command "${sub}"`);
   const n = await registerVoters(required(parsed, "dir"), required(parsed, "node"));
   console.log(`${n} credentials registered`);
-  return EXIT.ok;
-}
-
-export async function runCommission(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  const parsed = parse(rest, {
-    dir: { type: "string" },
-    node: { type: "string" },
-    "closes-at": { type: "string" },
-    "no-wait": { type: "boolean" },
-  });
-  if (parsed.help || sub === undefined || sub.startsWith("-")) {
-    console.log(commissionHelp);
-    return parsed.help || sub === "--help" || sub === "-h" ? EXIT.ok : EXIT.usage;
-  }
-  if (sub !== "approve" && sub !== "extend")
-    throw new SaylauError("cli/usage", `commission takes approve or extend, not "${sub}"`);
-  let closesAt: number | undefined;
-  const closesAtText = parsed.values["closes-at"];
-  if (typeof closesAtText === "string") {
-    closesAt = Date.parse(closesAtText);
-    if (Number.isNaN(closesAt)) {
-      throw new SaylauError("cli/usage", `--closes-at "${closesAtText}" is not an ISO date-time`);
-    }
-  }
-  const node = required(parsed, "node");
-  const result = await commissionDecide(
-    required(parsed, "dir"),
-    node,
-    sub,
-    closesAt,
-    parsed.values["no-wait"] !== true,
-  );
-  const status = await apiRequest<StatusView>(node, "/v1/status");
-  console.log(
-    `commission decision "${sub}" submitted (transaction ${result.id}); phase is ${status.phase}`,
-  );
   return EXIT.ok;
 }

@@ -1,27 +1,37 @@
 import { fromHex, toHex } from "../../crypto/bytes.ts";
+import type { Ed25519KeyPair } from "../../crypto/ed25519.ts";
+import type { TrusteeSecret } from "../../election/ceremony.ts";
 import { SaylauError } from "../../errors.ts";
 import { decodeTally } from "../../ledger/ballot-crypto.ts";
-import { ledgerContext } from "../../ledger/context.ts";
+import { type LedgerContext, ledgerContext } from "../../ledger/context.ts";
 import { decryptionTx } from "../../ledger/tx-builders.ts";
-import type { SubmitResult, TallyView } from "../../node/api/service.ts";
+import type { ElectionView, SubmitResult, TallyView } from "../../node/api/service.ts";
 import { integer, parse, required } from "../args.ts";
-import { readManifestBytes, readTrustee } from "../election-dir.ts";
+import { readManifestBytes, readTrustee, readTrusteeFiles } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
+import { loadManifest } from "../manifest-file.ts";
 import { EXIT } from "../output.ts";
 
-export const trusteeHelp = `saylau trustee decrypt --dir DIR --trustee I --node URL
+export const trusteeHelp = `saylau trustee decrypt --dir DIR --node URL [--manifest FILE]
+saylau trustee decrypt --dir TESTDIR --trustee I --node URL    (a test election's trustee I)
 
-After the polls close, computes trustee I's partial decryption of each district's
+After the polls close, computes this trustee's partial decryption of each district's
 encrypted tally not yet decrypted (with Chaum-Pedersen proofs against the trustee's
-verification key), signs each with DIR/trustees/I/trustee.key and submits them, one
-transaction per district. A share decrypts nothing but that district's tally.`;
+verification key), signs each with the trustee's signing key and submits them, one
+transaction per district. A share decrypts nothing but that district's tally. DIR is the
+trustee's own directory: DIR/trustee.key (its signing seed) and DIR/share.cbor (its key
+share from the ceremony). The manifest comes from --manifest FILE (checked against the
+validator's election id), or else from the validator.
+With --trustee I, DIR is a test election directory (saylau election init).`;
 
+type Trustee = { signing: Ed25519KeyPair; secret: TrusteeSecret };
+
+/** Submits the trustee's decryption share of every district that still needs it. */
 export async function trusteeDecrypt(
-  dir: string,
-  index: number,
+  ctx: LedgerContext,
+  trustee: Trustee,
   node: string,
 ): Promise<SubmitResult[]> {
-  const ctx = ledgerContext(readManifestBytes(dir));
   const view = await apiRequest<TallyView>(node, "/v1/tally");
   if (view.phase !== "closed" && Date.now() < view.closesAt) {
     throw new SaylauError(
@@ -29,7 +39,7 @@ export async function trusteeDecrypt(
       `polls close at ${new Date(view.closesAt).toISOString()}; decrypt after they close`,
     );
   }
-  const trustee = readTrustee(dir, index);
+  const index = trustee.secret.index;
   const submitted: SubmitResult[] = [];
   for (const district of view.districts) {
     if (district.decrypted || district.decryptions.includes(index)) continue;
@@ -43,11 +53,25 @@ export async function trusteeDecrypt(
   return submitted;
 }
 
+/** The election's context from --manifest, or from the validator's own copy. */
+async function manifestFor(node: string, file: string | undefined): Promise<LedgerContext> {
+  const election = await apiRequest<ElectionView>(node, "/v1/election");
+  const ctx = file === undefined ? ledgerContext(fromHex(election.manifest)) : loadManifest(file);
+  if (toHex(ctx.electionId) !== election.electionId) {
+    throw new SaylauError(
+      "cli/other_election",
+      `${node} runs election ${election.electionId}, not the manifest's ${toHex(ctx.electionId)}`,
+    );
+  }
+  return ctx;
+}
+
 export async function runTrustee(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const parsed = parse(rest, {
     dir: { type: "string" },
     trustee: { type: "string" },
+    manifest: { type: "string" },
     node: { type: "string" },
   });
   if (parsed.help || sub === undefined || sub.startsWith("-")) {
@@ -55,10 +79,21 @@ export async function runTrustee(args: string[]): Promise<number> {
     return parsed.help || sub === "--help" || sub === "-h" ? EXIT.ok : EXIT.usage;
   }
   if (sub !== "decrypt") throw new SaylauError("cli/usage", `unknown trustee command "${sub}"`);
-  const index = integer(parsed, "trustee", 0, 1, 64);
-  if (index === 0)
-    throw new SaylauError("cli/usage", "--trustee is required (trustees count from 1)");
-  const results = await trusteeDecrypt(required(parsed, "dir"), index, required(parsed, "node"));
-  console.log(`trustee ${index}'s decryption shares of ${results.length} district(s) submitted`);
+  const dir = required(parsed, "dir");
+  const node = required(parsed, "node");
+  let ctx: LedgerContext;
+  let trustee: Trustee;
+  if (parsed.values.trustee !== undefined) {
+    const index = integer(parsed, "trustee", 0, 1, 64);
+    ctx = ledgerContext(readManifestBytes(dir));
+    trustee = readTrustee(dir, index);
+  } else {
+    trustee = readTrusteeFiles(dir);
+    ctx = await manifestFor(node, parsed.values.manifest as string | undefined);
+  }
+  const results = await trusteeDecrypt(ctx, trustee, node);
+  console.log(
+    `trustee ${trustee.secret.index}'s decryption shares of ${results.length} district(s) submitted`,
+  );
   return EXIT.ok;
 }

@@ -1,0 +1,84 @@
+/**
+ * One party's signing key in that party's own directory (docs/roles-cli.md):
+ *
+ *   <role>.key   the ed25519 seed, 64 lowercase hex digits and a newline, mode 0600 (secret)
+ *   <role>.pub   the public key, 64 lowercase hex digits and a newline (public: hand it over)
+ *
+ * for the roles member (a commission member), registrar and validator, and voter (the file
+ * names `saylau voter keygen` uses). The seed is stored in plain hex, not encrypted at rest:
+ * a validator starts unattended and reads it the same way. A key file is never overwritten.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fromHex, toHex } from "../crypto/bytes.ts";
+import { type Ed25519KeyPair, isValidPublicKey, keyPairFromSeed } from "../crypto/ed25519.ts";
+import { type Rng, systemRng } from "../election/rng.ts";
+import { SaylauError } from "../errors.ts";
+import { readKey } from "./election-dir.ts";
+import { makePrivateDir, writeSecretFile } from "./secret-file.ts";
+
+export const PARTY_ROLES = ["member", "registrar", "validator", "voter"] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+export const keyFileName = (role: PartyRole) => `${role}.key`;
+export const publicKeyFileName = (role: PartyRole) => `${role}.pub`;
+
+/** Makes the party's key in `dir` (created 0700 if missing); refuses a directory holding one. */
+export function partyKeygen(dir: string, role: PartyRole, rng: Rng = systemRng): Ed25519KeyPair {
+  makePrivateDir(dir);
+  const pair = keyPairFromSeed(rng(32));
+  writeSecretFile(join(dir, keyFileName(role)), `${toHex(pair.seed)}\n`);
+  writeFileSync(join(dir, publicKeyFileName(role)), `${toHex(pair.publicKey)}\n`);
+  return pair;
+}
+
+/** The party's key pair from its own directory. */
+export function readPartyKey(dir: string, role: PartyRole): Ed25519KeyPair {
+  return readKey(join(dir, keyFileName(role)));
+}
+
+/** A public key file: 64 hex digits (surrounding white space ignored), a valid ed25519 key. */
+export function readPublicKeyFile(path: string): Uint8Array {
+  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
+  let key: Uint8Array;
+  try {
+    key = fromHex(readFileSync(path, "utf8").trim().toLowerCase(), 32);
+  } catch {
+    throw new SaylauError("cli/bad_key", `${path} must hold a public key as 64 hex digits`);
+  }
+  if (!isValidPublicKey(key)) {
+    throw new SaylauError("cli/bad_key", `${path} is not a valid ed25519 public key`);
+  }
+  return key;
+}
+
+/**
+ * A list of voters' public keys: one key of 64 hex digits per line; blank lines and lines
+ * starting with "#" are skipped. Duplicates are refused (a register transaction would be).
+ */
+export function readPublicKeyList(path: string): Uint8Array[] {
+  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
+  const seen = new Set<string>();
+  const keys: Uint8Array[] = [];
+  readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = raw.trim().toLowerCase();
+      if (line === "" || line.startsWith("#")) return;
+      let key: Uint8Array;
+      try {
+        key = fromHex(line, 32);
+      } catch {
+        throw new SaylauError("cli/bad_key", `${path} line ${i + 1} is not 64 hex digits`);
+      }
+      if (!isValidPublicKey(key)) {
+        throw new SaylauError("cli/bad_key", `${path} line ${i + 1} is not a valid public key`);
+      }
+      if (seen.has(line)) {
+        throw new SaylauError("cli/bad_key", `${path} line ${i + 1} repeats a key`);
+      }
+      seen.add(line);
+      keys.push(key);
+    });
+  return keys;
+}
