@@ -26,6 +26,10 @@ import {
 } from "../election/ceremony.ts";
 import { SaylauError } from "../errors.ts";
 import type { ElectionSetup } from "../ledger/election-setup.ts";
+import { readKey } from "./key-file.ts";
+
+// Other modules read key files through here too.
+export { readKey };
 
 export interface PortPlan {
   readonly host: string;
@@ -119,18 +123,6 @@ export function patchValidatorConfigs(
     const file = join(dir, "validators", String(i), "config.json");
     const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     writeFileSync(file, `${JSON.stringify({ ...config, ...patch }, null, 2)}\n`);
-  }
-}
-
-export function readKey(path: string): Ed25519KeyPair {
-  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
-  try {
-    return keyPairFromSeed(fromHex(readFileSync(path, "utf8").trim(), 32));
-  } catch {
-    throw new SaylauError(
-      "cli/bad_key",
-      `${path} must hold a 32-byte seed as 64 lowercase hex digits`,
-    );
   }
 }
 

@@ -5,63 +5,75 @@
  */
 
 import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
-import { runAudit } from "./commands/audit.ts";
-import { runCommission } from "./commands/commission.ts";
-import { runDemo } from "./commands/demo.ts";
-import { runElection } from "./commands/election.ts";
-import { runExport } from "./commands/export.ts";
-import { runNode } from "./commands/node.ts";
-import { runReceipt } from "./commands/receipt.ts";
-import { runRegistrar } from "./commands/registrar.ts";
-import { runStatus } from "./commands/status.ts";
-import { runVoters } from "./commands/test-election-parties.ts";
-import { runTrustee } from "./commands/trustee.ts";
-import { runValidator } from "./commands/validator.ts";
-import { runVote } from "./commands/vote.ts";
-import { runVoter } from "./commands/voter-keygen.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
 
 type Command = { run: (args: string[]) => Promise<number>; summary: string };
 
+/**
+ * Each command's module is loaded when it runs: a party's short command (a keygen, a
+ * signature, a vote) does not pay for loading the validator, the API server and the audit.
+ */
+function lazy(load: () => Promise<Command["run"]>): Command["run"] {
+  return async (args) => (await load())(args);
+}
+
 const COMMANDS: Record<string, Command> = {
   demo: {
-    run: runDemo,
+    run: lazy(async () => (await import("./commands/demo.ts")).runDemo),
     summary: "a whole election, every party its own process and directory, end to end",
   },
   election: {
-    run: runElection,
+    run: lazy(async () => (await import("./commands/election.ts")).runElection),
     summary: "election assemble: the manifest from public files (init: a test election)",
   },
   commission: {
-    run: runCommission,
+    run: lazy(async () => (await import("./commands/commission.ts")).runCommission),
     summary: "commission keygen|sign|submit: a member's key; k-of-m decisions",
   },
   registrar: {
-    run: runRegistrar,
+    run: lazy(async () => (await import("./commands/registrar.ts")).runRegistrar),
     summary: "registrar keygen|register|revoke: a region's voter registration",
   },
   validator: {
-    run: runValidator,
+    run: lazy(async () => (await import("./commands/validator.ts")).runValidator),
     summary: "validator keygen|config: a validator's key and config",
   },
-  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
-  voter: { run: runVoter, summary: "voter keygen: a voter's own key" },
-  vote: { run: runVote, summary: "cast an encrypted ballot with the voter's key" },
+  node: {
+    run: lazy(async () => (await import("./commands/node.ts")).runNode),
+    summary: "node start|resync: run a validator; rebuild a damaged store",
+  },
+  voter: {
+    run: lazy(async () => (await import("./commands/voter-keygen.ts")).runVoter),
+    summary: "voter keygen: a voter's own key",
+  },
+  vote: {
+    run: lazy(async () => (await import("./commands/vote.ts")).runVote),
+    summary: "cast an encrypted ballot with the voter's key",
+  },
   trustee: {
-    run: runTrustee,
+    run: lazy(async () => (await import("./commands/trustee.ts")).runTrustee),
     summary: "trustee decrypt: a trustee's share of each district's tally",
   },
   voters: {
-    run: runVoters,
+    run: lazy(async () => (await import("./commands/test-election-parties.ts")).runVoters),
     summary: "voters register: a test election's registrations (test directory only)",
   },
-  receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
-  status: { run: runStatus, summary: "a validator's status and the result" },
+  receipt: {
+    run: lazy(async () => (await import("./commands/receipt.ts")).runReceipt),
+    summary: "receipt fetch|verify: prove a ballot is in the ledger",
+  },
+  status: {
+    run: lazy(async () => (await import("./commands/status.ts")).runStatus),
+    summary: "a validator's status and the result",
+  },
   audit: {
-    run: runAudit,
+    run: lazy(async () => (await import("./commands/audit.ts")).runAudit),
     summary: "replay the whole ledger from genesis and re-verify everything",
   },
-  export: { run: runExport, summary: "write the complete election record to a directory" },
+  export: {
+    run: lazy(async () => (await import("./commands/export.ts")).runExport),
+    summary: "write the complete election record to a directory",
+  },
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -14,7 +14,7 @@ import { fromHex, toHex } from "../crypto/bytes.ts";
 import { type Ed25519KeyPair, isValidPublicKey, keyPairFromSeed } from "../crypto/ed25519.ts";
 import { type Rng, systemRng } from "../election/rng.ts";
 import { SaylauError } from "../errors.ts";
-import { readKey } from "./election-dir.ts";
+import { readKey } from "./key-file.ts";
 import { makePrivateDir, writeSecretFile } from "./secret-file.ts";
 
 export const PARTY_ROLES = ["member", "registrar", "validator", "voter"] as const;

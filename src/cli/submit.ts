@@ -1,6 +1,6 @@
 /** Submitting a signed transaction to a validator and waiting until it is committed. */
 import { toHex } from "../crypto/bytes.ts";
-import { SaylauError } from "../errors.ts";
+import { isSaylauError, SaylauError } from "../errors.ts";
 import type { SubmitResult, TxStatusView } from "../node/api/service.ts";
 import { apiRequest } from "./http-client.ts";
 
@@ -11,8 +11,18 @@ export async function waitCommitted(
   timeoutMs = 120_000,
 ): Promise<TxStatusView> {
   const end = Date.now() + timeoutMs;
+  let notFound = 0;
   for (;;) {
-    const status = await apiRequest<TxStatusView>(node, `/v1/transactions/${id}`);
+    let status: TxStatusView;
+    try {
+      status = await apiRequest<TxStatusView>(node, `/v1/transactions/${id}`);
+    } catch (err) {
+      // A validator looks in its committed index, then its pool: a transaction committed
+      // between the two looks is in neither for that one answer. Ask again, a few times.
+      if (!isSaylauError(err, "node/not_found") || ++notFound > 10) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     if (status.status === "committed") return status;
     if (status.status === "dropped") {
       throw new SaylauError(
