@@ -69,12 +69,14 @@ function bad(message: string): SaylauError {
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Milliseconds since the epoch (UTC) of an ISO 8601 time that names its offset. */
-export function parseUtcTime(value: unknown, field: string): number {
-  if (typeof value !== "string" || !ISO_UTC.test(value)) {
-    throw bad(`${field} must be an ISO 8601 time with Z or an offset, e.g. 2027-03-19T08:00:00Z`);
+export function parseUtcTime(value: unknown, field: string, code = "spec/invalid"): number {
+  const ms = typeof value === "string" && ISO_UTC.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms) || ms < 0) {
+    throw new SaylauError(
+      code,
+      `${field} must be an ISO 8601 time with Z or an offset, e.g. 2027-03-19T08:00:00Z, not "${String(value)}"`,
+    );
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || ms < 0) throw bad(`${field} "${value}" is not a valid time`);
   return ms;
 }
 

@@ -51,7 +51,7 @@ async function sign(parsed: ReturnType<typeof parse>): Promise<number> {
     }
     closesAt = manifest.schedule.closesAt;
   } else {
-    closesAt = parseUtcTime(required(parsed, "closes-at"), "--closes-at");
+    closesAt = parseUtcTime(required(parsed, "closes-at"), "--closes-at", "cli/usage");
   }
   const out = required(parsed, "out");
   writeFileSync(out, signDecision(manifest, ctx.electionId, member, action, closesAt));

@@ -190,9 +190,13 @@ export async function runDemo(args: string[]): Promise<number> {
   const keptBack = serve ? keptBackVoters(voterCount) : 0;
   const demoVoters = voterCount - keptBack;
   const lateVoters = Array.from({ length: demoVoters }, (_, n) => n).filter((n) => n % 20 === 0);
+  // Starting a validator costs about ten party steps here (measured under load); the
+  // approval, two more (two members sign at once, then one submits); registration, two.
   const ballotMs = (stepMs * 1.5) / concurrency;
-  const opensAt = Date.now() + 6 * stepMs + 15_000;
-  const plannedClose = opensAt + Math.ceil(demoVoters * ballotMs + 2 * stepMs) + openForMs + 10_000;
+  const guardMs = Math.max(10_000, 4 * stepMs);
+  const opensAt = Date.now() + 14 * stepMs + 10_000;
+  const plannedClose =
+    opensAt + 2 * stepMs + Math.ceil(demoVoters * ballotMs) + guardMs + openForMs + 10_000;
   const closesAtPlanned = Math.ceil(plannedClose / 1000) * 1000;
   const spec = demoSpec({ opensAt, closesAt: closesAtPlanned, ports });
   writeFileSync(join(pub, "spec.json"), `${JSON.stringify(spec, null, 2)}\n`);
@@ -383,7 +387,6 @@ export async function runDemo(args: string[]): Promise<number> {
     let keptBackShown = false;
 
     // 7. Near each close: if voting is not done, the commission extends (2 of 3 sign).
-    const guardMs = Math.max(10_000, 4 * stepMs);
     let mainDone = false;
     let failure: unknown;
     const mainSettled = mainVoting.then(
