@@ -30,6 +30,13 @@ export const TAG = {
   consensus: "saylau/v1/consensus",
   ballot: "saylau/v1/ballot",
   evidence: "saylau/v1/evidence",
+  /** Key ceremony: one tag per signed message kind, and the transcript's hash. */
+  ceremonyAnnouncement: "saylau/v1/ceremony/announcement",
+  ceremonyShare: "saylau/v1/ceremony/share",
+  ceremonyVerdict: "saylau/v1/ceremony/verdict",
+  ceremonyTranscript: "saylau/v1/ceremony/transcript",
+  /** A passphrase-encrypted key file's integrity digest (src/cli/keystore.ts). */
+  keyFile: "saylau/v1/keyfile",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 
