@@ -14,6 +14,7 @@ import { runNode } from "./commands/node.ts";
 import { runReceipt } from "./commands/receipt.ts";
 import { runStatus } from "./commands/status.ts";
 import { runTrustee } from "./commands/trustee.ts";
+import { runCeremony } from "./commands/trustee-ceremony.ts";
 import { runVote } from "./commands/vote.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
 
@@ -30,7 +31,11 @@ const COMMANDS: Record<string, Command> = {
   polls: { run: runPolls, summary: "polls open|close" },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
   receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
-  trustee: { run: runTrustee, summary: "trustee decrypt: a trustee's share of the tally" },
+  trustee: {
+    run: runTrustee,
+    summary: "trustee decrypt|ceremony: a trustee's share of the tally; the key ceremony",
+  },
+  ceremony: { run: runCeremony, summary: "ceremony assemble: the key ceremony's transcript" },
   status: { run: runStatus, summary: "a validator's status and the result" },
   audit: {
     run: runAudit,
