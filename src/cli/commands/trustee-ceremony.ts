@@ -185,6 +185,16 @@ function openStep(input: StepInput) {
 export function ceremonyShares(input: StepInput): { recipients: number[] } {
   const { state, signing, polynomial, announced } = openStep(input);
   const recipients = others(state);
+  // Fresh shares would no longer match verdicts already given on the first ones.
+  const sent = recipients.filter((l) =>
+    existsSync(join(input.publicDir, publicFile.share(state.index, l))),
+  );
+  if (sent.length > 0) {
+    throw new SaylauError(
+      "cli/exists",
+      `trustee ${state.index} already published shares for ${sent.join(", ")}`,
+    );
+  }
   for (const l of recipients) {
     const share = encryptShare(polynomial, announced[l - 1]!.trustee, input.rng ?? systemRng);
     writePublic(

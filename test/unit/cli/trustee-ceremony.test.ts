@@ -330,6 +330,7 @@ describe("a cheating trustee: the recipient complains and nobody finishes", () =
       ceremonyInit({ ...s(i), index: i, ceremonyId: id, threshold: 2, trusteeCount: n });
     }
     for (let i = 1; i <= n; i++) ceremonyShares(s(i));
+    expect(codeOf(() => ceremonyShares(s(1)))).toBe("cli/exists"); // shares are made once
     // Trustee 2 replaces its share for 3 with one from a polynomial it never committed to.
     const dir2 = s(2).dir;
     const polynomial = decodeTrusteePolynomial(
@@ -353,4 +354,33 @@ describe("a cheating trustee: the recipient complains and nobody finishes", () =
       "ceremony/complaint_upheld",
     );
   }, 120_000);
+});
+
+describe("the command line", () => {
+  it("prints help for each new command and refuses bad usage with exit 2", async () => {
+    for (const argv of [
+      ["ceremony", "--help"],
+      ["ceremony", "assemble", "--help"],
+      ["trustee", "ceremony", "--help"],
+      ["trustee", "ceremony", "init", "--help"],
+    ]) {
+      expect(await main(argv), argv.join(" ")).toBe(0);
+    }
+    const saved = process.env.SAYLAU_PASSPHRASE;
+    delete process.env.SAYLAU_PASSPHRASE;
+    try {
+      for (const argv of [
+        ["trustee", "ceremony", "shares", "--public", bulletin], // no --dir
+        ["trustee", "ceremony", "shares", "--dir", dirOf(1), "--public", bulletin], // no passphrase
+        ["trustee", "ceremony", "shares", "--dir", dirOf(1), "--public", bulletin, "--index", "1"],
+        ["trustee", "ceremony", "publish", "--dir", dirOf(1), "--public", bulletin],
+        ["trustee", "ceremony", "init", "--passphrase", "on the command line"],
+        ["ceremony", "assemble", "--public", bulletin], // no --out
+      ]) {
+        expect(await main(argv), argv.join(" ")).toBe(2);
+      }
+    } finally {
+      if (saved !== undefined) process.env.SAYLAU_PASSPHRASE = saved;
+    }
+  });
 });
