@@ -114,6 +114,12 @@ describe("tampering with any field of the transcript", () => {
 });
 
 describe("refusals, each with its own code", () => {
+  it("version 0: ceremony/bad_version; a threshold of 0 or above n: ceremony/wrong_parameters", () => {
+    expect(verifyCode({ ...copy(), version: 0 })).toBe("ceremony/bad_version");
+    expect(verifyCode({ ...copy(), threshold: 0 })).toBe("ceremony/wrong_parameters");
+    expect(verifyCode({ ...copy(), threshold: 4 })).toBe("ceremony/wrong_parameters");
+  });
+
   it("a missing announcement, share or verdict: ceremony/incomplete", () => {
     for (const field of ["announcements", "shares", "verdicts"] as const) {
       const t = copy();
