@@ -34,13 +34,13 @@ describe("challenge records (Benaloh cast-as-intended)", () => {
   ];
 
   it("ballotTx is the sealed ballot's transaction", () => {
-    const sealed = sealBallot(ctx.crypto, voter, choices, 7, seed("same"));
-    expect(ballotTx(ctx.crypto, voter, choices, 7, seed("same"))).toEqual(sealed.tx);
+    const sealed = sealBallot(ctx, voter, 0, choices, 7, seed("same"));
+    expect(ballotTx(ctx, voter, 0, choices, 7, seed("same"))).toEqual(sealed.tx);
   });
 
   it("opens to the choices and the tracking code the voter saw", () => {
-    const sealed = sealBallot(ctx.crypto, voter, choices, 7, seed("open"));
-    const opened = openChallenge(ctx.crypto, encodeChallenge(sealed));
+    const sealed = sealBallot(ctx, voter, 0, choices, 7, seed("open"));
+    const opened = openChallenge(ctx, encodeChallenge(sealed));
     expect(opened.choices).toEqual(choices);
     expect(opened.trackingCode).toBe(trackingCode(txId(sealed.tx)));
     expect(opened.credential).toEqual(voter.publicKey);
@@ -49,30 +49,30 @@ describe("challenge records (Benaloh cast-as-intended)", () => {
 
   it("refuses a record for another election", () => {
     const other = fixtureElection({ seed: "other" });
-    const sealed = sealBallot(other.ctx.crypto, other.setup.voters[0]!, choices, 1, seed("x"));
-    expect(codeOf(() => openChallenge(ctx.crypto, encodeChallenge(sealed)))).toBe(
+    const sealed = sealBallot(other.ctx, other.setup.voters[0]!, 0, choices, 1, seed("x"));
+    expect(codeOf(() => openChallenge(ctx, encodeChallenge(sealed)))).toBe(
       "challenge/wrong_election",
     );
   });
 
   it("refuses a ballot the credential did not sign", () => {
-    const sealed = sealBallot(ctx.crypto, voter, choices, 1, seed("sig"));
+    const sealed = sealBallot(ctx, voter, 0, choices, 1, seed("sig"));
     const tx = decodeTransaction(sealed.tx);
     const forged = encodeTransaction({ ...tx, seq: 2 } as typeof tx);
-    expect(
-      codeOf(() => openChallenge(ctx.crypto, encodeChallenge({ ...sealed, tx: forged }))),
-    ).toBe("challenge/bad_signature");
+    expect(codeOf(() => openChallenge(ctx, encodeChallenge({ ...sealed, tx: forged })))).toBe(
+      "challenge/bad_signature",
+    );
   });
 
   it("refuses nonces that open the ballot to nothing", () => {
-    const sealed = sealBallot(ctx.crypto, voter, choices, 1, seed("nonce"));
+    const sealed = sealBallot(ctx, voter, 0, choices, 1, seed("nonce"));
     const record = decodeWith(challengeCodec, encodeChallenge(sealed));
     const swapped = [record.nonces[0]!.slice().reverse(), record.nonces[1]!];
     const bad = encodeWith(challengeCodec, { ...record, nonces: swapped });
-    expect(codeOf(() => openChallenge(ctx.crypto, bad))).toBe("election/bad_challenge");
+    expect(codeOf(() => openChallenge(ctx, bad))).toBe("election/bad_challenge");
   });
 
   it("refuses a record that is not canonical CBOR of the codec", () => {
-    expect(codeOf(() => openChallenge(ctx.crypto, new Uint8Array([0xa0])))).toMatch(/^codec\//);
+    expect(codeOf(() => openChallenge(ctx, new Uint8Array([0xa0])))).toMatch(/^codec\//);
   });
 });
