@@ -128,7 +128,9 @@ describe("auditing live validators over HTTP", () => {
     const audited = await cli(runAudit, ["--dir", out]);
     expect(audited.code, audited.stderr).toBe(0);
     expect(audited.stdout).toContain("AUDIT OK");
-    expect(audited.stdout).toMatch(/Mayor\s+Aigerim\s+1/);
+    expect(audited.stdout).toMatch(/Mayor \(national[^\n]*\n\s+Aigerim\s+Bauyrzhan\s+Dana\n/);
+    expect(audited.stdout).toMatch(/district D1\s+1\s+1\s+1\n/);
+    expect(audited.stdout).toMatch(/region\s+credentials\s*\nR1\s+3\n/);
     const json = await cli(runAudit, ["--dir", out, "--json", "--workers", "0"]);
     const report = JSON.parse(json.stdout) as { ok: boolean; head: { hash: string } };
     expect(report).toMatchObject({

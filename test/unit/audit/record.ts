@@ -62,7 +62,12 @@ export function entryOf(setup: ElectionSetup, block: Block): RecordEntry {
 
 /** A block of exactly these transactions on top of `tip`, with every header field but
  * `stateHash` correct: what a dishonest quorum could certify without the state machine. */
-export function forgedBlock(tip: ChainTip, txs: Uint8Array[], stateHash: Uint8Array): Block {
+export function forgedBlock(
+  tip: ChainTip,
+  txs: Uint8Array[],
+  stateHash: Uint8Array,
+  time = tip.header.time + 1000,
+): Block {
   const appended = appendLeaves(
     tip.frontier,
     txs.map((t) => txId(t)),
@@ -72,7 +77,7 @@ export function forgedBlock(tip: ChainTip, txs: Uint8Array[], stateHash: Uint8Ar
       electionId: tip.header.electionId,
       height: tip.header.height + 1,
       prevHash: tip.hash,
-      time: tip.header.time + 1000,
+      time,
       proposer: 0,
       txCount: txs.length,
       logSize: appended.frontier.size,
@@ -131,6 +136,9 @@ export const RECORD_SCOPES = [
   { level: "region" as const, index: 0 },
 ];
 
+/** Any two of three commission members decide. */
+export const RECORD_COMMISSION = { members: 3, threshold: 2 };
+
 /** Block times of the run: the polls open at T0 + 1500 and close at T0 + 5500, extended to T0 + 7000. */
 export const RECORD_SCHEDULE = {
   opensAt: T0 + 1500,
@@ -141,7 +149,7 @@ export const RECORD_EXTENDED_CLOSE = T0 + 7000;
 
 /**
  * The fixture's contests in two regions and three districts (4 validators, 3 trustees,
- * threshold 2, 6 voters by default, registered round robin to D1, D2, D3), run to a result:
+ * threshold 2, a 2-of-3 commission, 6 voters by default, registered round robin to D1, D2, D3), run to a result:
  * approve, register, two blocks of ballots, an extension of the polls, a revote after the
  * original close with a revocation, then after the extended close two blocks of decryptions.
  */
@@ -155,6 +163,7 @@ export function buildElection(
     regions: RECORD_REGIONS,
     scopes: RECORD_SCOPES,
     schedule: RECORD_SCHEDULE,
+    commission: RECORD_COMMISSION,
   });
   const ledger = new MemoryLedger(ctx);
   const entries: RecordEntry[] = [];
