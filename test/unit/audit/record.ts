@@ -3,10 +3,12 @@
  * every block the way a quorum of validators would (ed25519 over commitStatement with the
  * fixture's validator keys), so the auditor and receipts can be tested without a network.
  */
-import type { RecordEntry } from "../../../src/audit/source.ts";
+import { auditRecord } from "../../../src/audit/audit.ts";
+import { AuditFailure } from "../../../src/audit/errors.ts";
+import { MemorySource, type RecordEntry } from "../../../src/audit/source.ts";
 import { encodeCertificate } from "../../../src/consensus/certificate.ts";
 import { commitStatement } from "../../../src/consensus/statements.ts";
-import { utf8 } from "../../../src/crypto/bytes.ts";
+import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
 import { sign } from "../../../src/crypto/ed25519.ts";
 import { sha256 } from "../../../src/crypto/hash.ts";
 import { appendLeaves, frontierRoot } from "../../../src/crypto/merkle.ts";
@@ -261,4 +263,47 @@ export function buildElection(
     revoked,
     expected,
   };
+}
+
+/** The tip after each height of the record (index 0: genesis), replayed without re-verifying. */
+export function replayTips(built: BuiltElection): ChainTip[] {
+  const ledger = new MemoryLedger(built.ctx);
+  const tips = [ledger.tip];
+  const verified = new Set(built.ledger.blocks.flatMap((b) => b.txs.map((t) => toHex(txId(t)))));
+  for (const block of built.ledger.blocks.slice(1)) {
+    ledger.commit(block, { verified });
+    tips.push(ledger.tip);
+  }
+  return tips;
+}
+
+/** Audits entries on one thread: "code@height" of the first failure, or "clean". */
+export async function auditVerdict(
+  built: BuiltElection,
+  entries: readonly RecordEntry[],
+  manifest: Uint8Array = built.setup.manifestBytes,
+): Promise<string> {
+  try {
+    await auditRecord(new MemorySource(manifest, [...entries]), { workers: 0 });
+    return "clean";
+  } catch (err) {
+    if (!(err instanceof AuditFailure)) throw err;
+    return `${err.code}@${err.height}`;
+  }
+}
+
+/**
+ * Audits the record up to height h followed by a certified block on tips[h] at `time`
+ * holding `txs`, with the given stateHash (default: the unchanged state's).
+ */
+export function auditWithBlock(
+  built: BuiltElection,
+  tips: readonly ChainTip[],
+  h: number,
+  txs: Uint8Array[],
+  time: number,
+  stateHash: Uint8Array = tips[h]!.header.stateHash,
+): Promise<string> {
+  const block = forgedBlock(tips[h]!, txs, stateHash, time);
+  return auditVerdict(built, [...built.entries.slice(0, h), entryOf(built.setup, block)]);
 }

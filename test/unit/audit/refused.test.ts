@@ -6,12 +6,7 @@
  * schedule, the districts' ballot styles, revocation and the trustees' one share each.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditRecord } from "../../../src/audit/audit.ts";
-import { AuditFailure } from "../../../src/audit/errors.ts";
-import { MemorySource } from "../../../src/audit/source.ts";
-import { toHex } from "../../../src/crypto/bytes.ts";
 import type { ChainTip } from "../../../src/ledger/chain.ts";
-import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import {
   type BallotTx,
   type CommissionTx,
@@ -19,7 +14,6 @@ import {
   encodeTransaction,
   signCommission,
   signTransaction,
-  txId,
 } from "../../../src/ledger/transactions.ts";
 import {
   ballotTx,
@@ -30,12 +24,12 @@ import {
   revokeTx,
 } from "../../../src/ledger/tx-builders.ts";
 import {
+  auditWithBlock,
   type BuiltElection,
   buildElection,
-  entryOf,
-  forgedBlock,
   RECORD_EXTENDED_CLOSE,
   RECORD_SCHEDULE,
+  replayTips,
   T0,
 } from "./record.ts";
 
@@ -45,31 +39,12 @@ let tips: ChainTip[];
 
 beforeAll(() => {
   built = buildElection({ seed: "refused" });
-  const ledger = new MemoryLedger(built.ctx);
-  tips = [ledger.tip];
-  const verified = new Set(built.ledger.blocks.flatMap((b) => b.txs.map((t) => toHex(txId(t)))));
-  for (const block of built.ledger.blocks.slice(1)) {
-    ledger.commit(block, { verified });
-    tips.push(ledger.tip);
-  }
+  tips = replayTips(built);
 }, 60_000);
 
-/**
- * Audits the record up to height h followed by a certified block at `time` holding `tx`,
- * whose stateHash is the unchanged state's: "code@height" of the failure, or "clean".
- */
-async function auditWith(h: number, tx: Uint8Array, time: number): Promise<string> {
-  const tip = tips[h]!;
-  const block = forgedBlock(tip, [tx], tip.header.stateHash, time);
-  const entries = [...built.entries.slice(0, h), entryOf(built.setup, block)];
-  try {
-    await auditRecord(new MemorySource(built.setup.manifestBytes, entries), { workers: 0 });
-    return "clean";
-  } catch (err) {
-    if (!(err instanceof AuditFailure)) throw err;
-    return `${err.code}@${err.height}`;
-  }
-}
+/** The record up to height h, then a certified block at `time` holding `tx` (state unchanged). */
+const auditWith = (h: number, tx: Uint8Array, time: number) =>
+  auditWithBlock(built, tips, h, [tx], time);
 
 /** A commission decision with exactly these signatures, in this order. */
 function decision(
