@@ -9,9 +9,16 @@ import {
   openChallenge,
   sealBallot,
 } from "../../../src/ledger/challenge.ts";
-import { decodeTransaction, encodeTransaction, txId } from "../../../src/ledger/transactions.ts";
+import {
+  type BallotTx,
+  decodeTransaction,
+  encodeTransaction,
+  signTransaction,
+  txId,
+} from "../../../src/ledger/transactions.ts";
 import { ballotTx } from "../../../src/ledger/tx-builders.ts";
 import { fixtureElection } from "../../support/election-fixture.ts";
+import { nationalElection } from "../../support/national-fixture.ts";
 
 function codeOf(fn: () => unknown): string | null {
   try {
@@ -45,6 +52,27 @@ describe("challenge records (Benaloh cast-as-intended)", () => {
     expect(opened.trackingCode).toBe(trackingCode(txId(sealed.tx)));
     expect(opened.credential).toEqual(voter.publicKey);
     expect(opened.seq).toBe(7);
+    expect(opened.district).toBe(0);
+  });
+
+  it("opens a ballot in its district's style, and refuses one in another district's style", () => {
+    const national = nationalElection(2, "challenge styles");
+    const v = national.setup.voters[1]!; // district 1: three contests
+    const rows = national.ctx.districtCrypto[1]!.shapes.map((s) =>
+      Array.from({ length: s.options }, (_, j) => (j === 0 ? 1 : 0)),
+    );
+    const sealed = sealBallot(national.ctx, v, 1, rows, 1, seed("style"));
+    const opened = openChallenge(national.ctx, encodeChallenge(sealed));
+    expect(opened.district).toBe(1);
+    expect(opened.choices).toEqual(rows);
+    // The same ballot re-signed naming district 0, whose style has no district contest.
+    const { sig: _sig, ...unsigned } = decodeTransaction(sealed.tx) as BallotTx;
+    const moved = encodeTransaction(
+      signTransaction<BallotTx>({ ...unsigned, district: 0 }, v.seed),
+    );
+    expect(
+      codeOf(() => openChallenge(national.ctx, encodeChallenge({ ...sealed, tx: moved }))),
+    ).toBe("ledger/wrong_style");
   });
 
   it("refuses a record for another election", () => {
