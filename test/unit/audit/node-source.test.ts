@@ -152,6 +152,7 @@ describe("auditing live validators over HTTP", () => {
       description: node.description,
       manifest: () => node.manifest(),
       results: () => node.results(),
+      ceremony: () => node.ceremony(),
       entries: () => node.entries(),
       evidence: () => node.evidence(),
       head: async () => {
@@ -188,6 +189,7 @@ describe("auditing live validators over HTTP", () => {
       description: "lying",
       manifest: () => node.manifest(),
       results: () => node.results(),
+      ceremony: () => node.ceremony(),
       head: async () => ({ height: head.height + 5, logSize: head.logSize }),
       entries: () => node.entries(),
       evidence: () => node.evidence(),
