@@ -43,8 +43,12 @@ const COMMANDS: Record<string, Command> = {
     summary: "node start|resync: run a validator; rebuild a damaged store",
   },
   voter: {
-    run: lazy(async () => (await import("./commands/voter-keygen.ts")).runVoter),
-    summary: "voter keygen: a voter's own key",
+    run: lazy(async () => (await import("./commands/voter.ts")).runVoter),
+    summary: "voter keygen|key-from-code: the voter's own key",
+  },
+  printer: {
+    run: lazy(async () => (await import("./commands/printer.ts")).runPrinter),
+    summary: "printer print: sealed credential sheets for voters",
   },
   vote: {
     run: lazy(async () => (await import("./commands/vote.ts")).runVote),
@@ -52,7 +56,11 @@ const COMMANDS: Record<string, Command> = {
   },
   trustee: {
     run: lazy(async () => (await import("./commands/trustee.ts")).runTrustee),
-    summary: "trustee decrypt: a trustee's share of each district's tally",
+    summary: "trustee ceremony|decrypt: the key ceremony; a share of each district's tally",
+  },
+  ceremony: {
+    run: lazy(async () => (await import("./commands/trustee-ceremony.ts")).runCeremony),
+    summary: "ceremony assemble: the key ceremony's transcript",
   },
   voters: {
     run: lazy(async () => (await import("./commands/test-election-parties.ts")).runVoters),

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fromHex, toHex } from "../../crypto/bytes.ts";
 import type { Ed25519KeyPair } from "../../crypto/ed25519.ts";
 import type { TrusteeSecret } from "../../election/ceremony.ts";
@@ -7,22 +9,28 @@ import { type LedgerContext, ledgerContext } from "../../ledger/context.ts";
 import { decryptionTx } from "../../ledger/tx-builders.ts";
 import type { ElectionView, SubmitResult, TallyView } from "../../node/api/service.ts";
 import { integer, parse, required } from "../args.ts";
+import { loadTrusteeKeys, TRUSTEE_FILES } from "../ceremony-files.ts";
 import { readManifestBytes, readTrustee, readTrusteeFiles } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
+import { passphraseFrom } from "../keystore.ts";
 import { loadManifest } from "../manifest-file.ts";
 import { EXIT } from "../output.ts";
+import { runTrusteeCeremony } from "./trustee-ceremony.ts";
 
-export const trusteeHelp = `saylau trustee decrypt --dir DIR --node URL [--manifest FILE]
+export const trusteeHelp = `saylau trustee decrypt --dir DIR --node URL [--manifest FILE] [--passphrase-file FILE]
 saylau trustee decrypt --dir TESTDIR --trustee I --node URL    (a test election's trustee I)
+saylau trustee ceremony <step> ...    (the key ceremony: saylau trustee ceremony --help)
 
 After the polls close, computes this trustee's partial decryption of each district's
 encrypted tally not yet decrypted (with Chaum-Pedersen proofs against the trustee's
 verification key), signs each with the trustee's signing key and submits them, one
-transaction per district. A share decrypts nothing but that district's tally. DIR is the
-trustee's own directory: DIR/trustee.key (its signing seed) and DIR/share.cbor (its key
-share from the ceremony). The manifest comes from --manifest FILE (checked against the
-validator's election id), or else from the validator.
-With --trustee I, DIR is a test election directory (saylau election init).`;
+transaction per district. A share decrypts nothing but that district's tally.
+DIR is the trustee's own directory from the key ceremony (trustee.json, signing.key,
+share.key), opened with its passphrase (the first line of --passphrase-file, or else the
+SAYLAU_PASSPHRASE environment variable); a directory without trustee.json holds the plain
+files trustee.key (signing seed, hex) and share.cbor (key share) instead. The manifest
+comes from --manifest FILE (checked against the validator's election id), or else from the
+validator. With --trustee I, DIR is a test election directory (saylau election init).`;
 
 type Trustee = { signing: Ed25519KeyPair; secret: TrusteeSecret };
 
@@ -66,13 +74,23 @@ async function manifestFor(node: string, file: string | undefined): Promise<Ledg
   return ctx;
 }
 
+/** The trustee's keys from its own directory: the ceremony's key files, or plain files. */
+function ownTrustee(dir: string, passphraseFile: string | undefined): Trustee {
+  if (existsSync(join(dir, TRUSTEE_FILES.state))) {
+    return loadTrusteeKeys(dir, passphraseFrom(passphraseFile));
+  }
+  return readTrusteeFiles(dir);
+}
+
 export async function runTrustee(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "ceremony") return runTrusteeCeremony(rest);
   const parsed = parse(rest, {
     dir: { type: "string" },
     trustee: { type: "string" },
     manifest: { type: "string" },
     node: { type: "string" },
+    "passphrase-file": { type: "string" },
   });
   if (parsed.help || sub === undefined || sub.startsWith("-")) {
     console.log(trusteeHelp);
@@ -88,7 +106,7 @@ export async function runTrustee(args: string[]): Promise<number> {
     ctx = ledgerContext(readManifestBytes(dir));
     trustee = readTrustee(dir, index);
   } else {
-    trustee = readTrusteeFiles(dir);
+    trustee = ownTrustee(dir, parsed.values["passphrase-file"] as string | undefined);
     ctx = await manifestFor(node, parsed.values.manifest as string | undefined);
   }
   const results = await trusteeDecrypt(ctx, trustee, node);
