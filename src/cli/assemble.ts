@@ -1,11 +1,12 @@
 /**
  * `saylau election assemble`: the coordinator builds the manifest from public files only,
- * the spec (election-spec.ts) and the public keys and ceremony output it names. Nothing here
+ * the spec (election-spec.ts) and the public keys and key ceremony transcript it names. Nothing here
  * reads or could read a secret: a wrong or missing key file is an error, never a new key.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildElectionDescription } from "../election/ceremony.ts";
+import { verifyCeremonyTranscript } from "../election/ceremony-transcript.ts";
 import { decodeElectionDescription, type ElectionDescription } from "../election/description.ts";
 import { SaylauError } from "../errors.ts";
 import { encodeManifest, MANIFEST_VERSION, type Manifest } from "../ledger/manifest.ts";
@@ -28,10 +29,13 @@ function trusteesPart(spec: ElectionSpec, publicDir: string): TrusteesPart {
   const contests = spec.contests.map(({ label, options, limit }) => ({ label, options, limit }));
   const t = spec.trustees;
   if ("ceremony" in t) {
-    throw new SaylauError(
-      "spec/invalid",
-      "trustees.ceremony needs the ceremony transcript support (saylau ceremony assemble), which this build does not have; give trustees.description and trustees.keys",
-    );
+    // The key ceremony's transcript, verified whole: every signature, proof and verdict.
+    const ceremony = verifyCeremonyTranscript(readPublicFile(publicDir, t.ceremony));
+    return {
+      description: ceremony.description(contests),
+      trusteeKeys: ceremony.signingKeys.map((k) => Uint8Array.from(k)),
+      ceremony: ceremony.hash,
+    };
   }
   // The trustees' published commitments and proofs, re-checked by buildElectionDescription,
   // with the spec's contests: the description file's own contests do not count.

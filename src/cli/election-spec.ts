@@ -38,9 +38,9 @@ export interface SpecContest extends Contest {
 }
 
 /**
- * The trustees' part: the key ceremony's verified transcript, or (until a ceremony transcript
- * is available) an election description file, the trustees' signing key files and no
- * transcript (the manifest's ceremony hash is then 32 zero bytes).
+ * The trustees' part: the key ceremony's transcript (`saylau ceremony assemble`), or, for an
+ * election without one, an election description file and the trustees' signing key files
+ * (the manifest's ceremony hash is then 32 zero bytes).
  */
 export type SpecTrustees =
   | { readonly ceremony: string }

@@ -36,7 +36,12 @@ const MAX_SECRET = 4096;
 const SCRYPT_MAXMEM = 64 * 1024 * 1024;
 
 /** What a key file holds, so one kind of secret cannot be handed in for another. */
-export const KEY_KINDS = ["trustee-signing-key", "trustee-polynomial", "trustee-share"] as const;
+export const KEY_KINDS = [
+  "trustee-signing-key",
+  "trustee-polynomial",
+  "trustee-share",
+  "commission-member-key",
+] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 const headerCodec = struct({

@@ -5,8 +5,10 @@
  *   <role>.pub   the public key, 64 lowercase hex digits and a newline (public: hand it over)
  *
  * for the roles member (a commission member), registrar and validator, and voter (the file
- * names `saylau voter keygen` uses). The seed is stored in plain hex, not encrypted at rest:
- * a validator starts unattended and reads it the same way. A key file is never overwritten.
+ * names `saylau voter keygen` uses). A commission member's seed is encrypted at rest with
+ * its passphrase instead (keystore.ts, kind commission-member-key): a member signs by hand.
+ * The others' seeds are plain hex: a validator starts unattended and reads its key the same
+ * way. A key file is never overwritten.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +17,7 @@ import { type Ed25519KeyPair, isValidPublicKey, keyPairFromSeed } from "../crypt
 import { type Rng, systemRng } from "../election/rng.ts";
 import { SaylauError } from "../errors.ts";
 import { readKey } from "./key-file.ts";
+import { type KeyKind, readKeyFile, sealSecret } from "./keystore.ts";
 import { makePrivateDir, writeSecretFile } from "./secret-file.ts";
 
 export const PARTY_ROLES = ["member", "registrar", "validator", "voter"] as const;
@@ -23,18 +26,40 @@ export type PartyRole = (typeof PARTY_ROLES)[number];
 export const keyFileName = (role: PartyRole) => `${role}.key`;
 export const publicKeyFileName = (role: PartyRole) => `${role}.pub`;
 
-/** Makes the party's key in `dir` (created 0700 if missing); refuses a directory holding one. */
-export function partyKeygen(dir: string, role: PartyRole, rng: Rng = systemRng): Ed25519KeyPair {
+/** Roles whose key file is encrypted with the holder's passphrase, and its kind. */
+const SEALED: Partial<Record<PartyRole, KeyKind>> = { member: "commission-member-key" };
+
+/**
+ * Makes the party's key in `dir` (created 0700 if missing); refuses a directory holding one.
+ * `passphrase` is required for a sealed role and refused for the others.
+ */
+export function partyKeygen(
+  dir: string,
+  role: PartyRole,
+  rng: Rng = systemRng,
+  passphrase?: string,
+): Ed25519KeyPair {
+  const kind = SEALED[role];
+  if ((kind === undefined) !== (passphrase === undefined)) {
+    throw new SaylauError("cli/usage", `a ${role} key ${kind ? "needs" : "takes no"} passphrase`);
+  }
   makePrivateDir(dir);
   const pair = keyPairFromSeed(rng(32));
-  writeSecretFile(join(dir, keyFileName(role)), `${toHex(pair.seed)}\n`);
+  const path = join(dir, keyFileName(role));
+  if (kind === undefined) writeSecretFile(path, `${toHex(pair.seed)}\n`);
+  else writeSecretFile(path, sealSecret(kind, pair.seed, passphrase!));
   writeFileSync(join(dir, publicKeyFileName(role)), `${toHex(pair.publicKey)}\n`);
   return pair;
 }
 
-/** The party's key pair from its own directory. */
-export function readPartyKey(dir: string, role: PartyRole): Ed25519KeyPair {
-  return readKey(join(dir, keyFileName(role)));
+/** The party's key pair from its own directory (a sealed role's opened with `passphrase`). */
+export function readPartyKey(dir: string, role: PartyRole, passphrase?: string): Ed25519KeyPair {
+  const path = join(dir, keyFileName(role));
+  const kind = SEALED[role];
+  if (kind === undefined) return readKey(path);
+  if (passphrase === undefined)
+    throw new SaylauError("cli/usage", `a ${role} key needs its passphrase`);
+  return keyPairFromSeed(readKeyFile(path, kind, passphrase));
 }
 
 /** A public key file: 64 hex digits (surrounding white space ignored), a valid ed25519 key. */

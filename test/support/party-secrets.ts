@@ -7,7 +7,9 @@
  * Secrets are recognised by file name. A party's secret files are the files in its own
  * directory (at any depth) named
  *   member.key, registrar.key, validator.key, voter.key, trustee.key   an ed25519 seed, hex:
- *                                                                      the secret is the 32 seed bytes
+ *                                                                      the secret is the 32 seed bytes;
+ *                                                                      encrypted at rest (a member's):
+ *                                                                      the whole file
  *   share.cbor                                                         a trustee's key share: the
  *                                                                      secret is its 32-byte scalar
  *   signing.key, share.key, polynomial.key                             a trustee's key files (encrypted
@@ -77,7 +79,10 @@ function spellings(secret: Uint8Array): Buffer[] {
 
 function secretOf(path: string, name: string): Uint8Array {
   const bytes = new Uint8Array(readFileSync(path));
-  if (HEX_SEED_FILES.has(name)) return fromHex(readFileSync(path, "utf8").trim(), 32);
+  if (HEX_SEED_FILES.has(name)) {
+    const text = readFileSync(path, "latin1").trim();
+    if (/^[0-9a-fA-F]{64}$/.test(text)) return fromHex(text.toLowerCase(), 32);
+  }
   if (name === "share.cbor") return decodeTrusteeSecret(bytes).share;
   return bytes;
 }

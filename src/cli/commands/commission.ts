@@ -12,6 +12,7 @@ import { parse, required } from "../args.ts";
 import { commissionTxFromSignatures, memberIndex, signDecision } from "../commission-signature.ts";
 import { parseUtcTime } from "../election-spec.ts";
 import { apiRequest } from "../http-client.ts";
+import { passphraseFrom } from "../keystore.ts";
 import { loadManifest, showTime } from "../manifest-file.ts";
 import { EXIT } from "../output.ts";
 import { partyKeygen, readPartyKey } from "../party-keys.ts";
@@ -21,23 +22,31 @@ export const commissionHelp = `saylau commission keygen --dir DIR
 saylau commission sign --dir DIR --manifest FILE approve|extend [--closes-at ISO] --out SIG
 saylau commission submit --manifest FILE --signatures SIG [SIG...] --node URL [--no-wait]
 
-keygen   makes this member's key: DIR/member.key (secret, mode 0600, plain hex: keep DIR on
-         this member's machine) and DIR/member.pub (public: hand it to the coordinator, who
-         names it in the election spec). Prints the public key.
+keygen   makes this member's key: DIR/member.key (secret, mode 0600, encrypted with the
+         member's passphrase: keep DIR on this member's machine) and DIR/member.pub
+         (public: hand it to the coordinator, who names it in the election spec). Prints
+         the public key.
 sign     this member signs one decision of the commission and writes it to SIG (public):
            approve   the manifest as it is (nothing is accepted before k members approve)
            extend    the polls close later, at --closes-at (ISO 8601 with Z or an offset)
          It prints what it signs: the election, the action, the closing time.
 submit   gathers the signature files (at least k, from different members, all over the same
          decision), checks each against the manifest, submits the commission transaction to
-         the validator at URL and waits until it is committed (unless --no-wait).`;
+         the validator at URL and waits until it is committed (unless --no-wait).
+keygen and sign take the passphrase from the first line of --passphrase-file FILE, or else
+the SAYLAU_PASSPHRASE environment variable (never from the command line).`;
+
+function passphraseOf(parsed: ReturnType<typeof parse>): string {
+  const file = parsed.values["passphrase-file"];
+  return passphraseFrom(typeof file === "string" ? file : undefined);
+}
 
 async function sign(parsed: ReturnType<typeof parse>): Promise<number> {
   const [, action] = parsed.positionals;
   if (action !== "approve" && action !== "extend") {
     throw new SaylauError("cli/usage", "commission sign takes approve or extend");
   }
-  const member = readPartyKey(required(parsed, "dir"), "member");
+  const member = readPartyKey(required(parsed, "dir"), "member", passphraseOf(parsed));
   const ctx = loadManifest(required(parsed, "manifest"));
   const { manifest } = ctx;
   const closesAtText = parsed.values["closes-at"];
@@ -95,6 +104,7 @@ export async function runCommission(args: string[]): Promise<number> {
       signatures: { type: "string", multiple: true },
       node: { type: "string" },
       "no-wait": { type: "boolean" },
+      "passphrase-file": { type: "string" },
     },
     true,
   );
@@ -105,7 +115,7 @@ export async function runCommission(args: string[]): Promise<number> {
   }
   switch (sub) {
     case "keygen": {
-      const pair = partyKeygen(required(parsed, "dir"), "member");
+      const pair = partyKeygen(required(parsed, "dir"), "member", undefined, passphraseOf(parsed));
       console.log(toHex(pair.publicKey));
       return EXIT.ok;
     }

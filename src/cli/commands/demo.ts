@@ -12,6 +12,7 @@
  * on the record); after the close 2 of 3 trustees decrypt every district; the results per
  * district next to what was cast; a receipt; the audit of the exported record.
  */
+import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type AuditReport, auditRecord } from "../../audit/audit.ts";
@@ -39,7 +40,6 @@ import {
   TRUSTEES,
   VALIDATORS,
 } from "../demo/shape.ts";
-import { dealTrustees } from "../demo/trustees.ts";
 import { apiRequest } from "../http-client.ts";
 import { LocalCluster, pickPorts, until } from "../local-cluster.ts";
 import { loadManifest, type ManifestContext, showTime } from "../manifest-file.ts";
@@ -104,6 +104,54 @@ function prepareDirectory(dir: string): void {
   writeFileSync(join(dir, MARKER), "made by saylau demo; replaced by the next demo run\n");
 }
 
+/**
+ * The trustees' key ceremony, each trustee its own process and directory, its secrets
+ * encrypted at rest with its own passphrase (held only by this process, given to that
+ * trustee's processes in SAYLAU_PASSPHRASE, never written down); every message goes
+ * through the public bulletin directory. Each step is run by every trustee before the next.
+ * Returns the passphrases by trustee index, for the trustees' decryption later.
+ */
+async function keyCeremony(
+  parties: Parties,
+  at: ReturnType<typeof demoLayout>,
+): Promise<Map<number, string>> {
+  const bulletin = join(at.public, keyFiles.bulletin);
+  const ceremonyId = randomBytes(32).toString("hex");
+  const trustees = Array.from({ length: TRUSTEES }, (_, i) => i + 1);
+  const passphrases = new Map(trustees.map((i) => [i, randomBytes(24).toString("base64url")]));
+  const step = (name: string, extra: (i: number) => string[] = () => []) =>
+    Promise.all(
+      trustees.map((i) =>
+        parties.run(
+          ["trustee", "ceremony", name, "--dir", at.trustee(i), "--public", bulletin, ...extra(i)],
+          { SAYLAU_PASSPHRASE: passphrases.get(i)! },
+        ),
+      ),
+    );
+  await step("init", (i) => [
+    "--index",
+    String(i),
+    "--ceremony-id",
+    ceremonyId,
+    "--threshold",
+    String(TRUSTEE_THRESHOLD),
+    "--trustees",
+    String(TRUSTEES),
+  ]);
+  await step("shares");
+  await step("verify");
+  await step("finish");
+  await parties.run([
+    "ceremony",
+    "assemble",
+    "--public",
+    bulletin,
+    "--out",
+    join(at.public, keyFiles.transcript),
+  ]);
+  return passphrases;
+}
+
 /** Time to allow for a commission decision: two members sign at once, then one submits. */
 function extensionMs(stepMs: number): number {
   return Math.max(10_000, 5 * stepMs);
@@ -136,18 +184,24 @@ export async function runDemo(args: string[]): Promise<number> {
   const at = demoLayout(dir);
   const pub = at.public;
   const parties = new Parties(concurrency);
+  // Each member's key is encrypted with its own passphrase, which only this process holds
+  // and hands to that member's processes in their environment.
+  const memberPassphrases = Array.from({ length: COMMISSION_MEMBERS }, () =>
+    randomBytes(24).toString("base64url"),
+  );
+  const memberEnv = (i: number) => ({ SAYLAU_PASSPHRASE: memberPassphrases[i]! });
   const ports = await pickPorts(VALIDATORS);
 
   // 1. Every party makes its own key in its own directory and hands over the public key.
   log(
-    `keys: ${COMMISSION_MEMBERS} commission members, ${REGIONS.length} registrars, ${VALIDATORS} validators, ${voterCount} voters, each its own process and directory`,
+    `keys: ${TRUSTEES} trustees (the key ceremony), ${COMMISSION_MEMBERS} commission members, ${REGIONS.length} registrars, ${VALIDATORS} validators, ${voterCount} voters, each its own process and directory`,
   );
   const handOver = (from: string, to: string) => copyFileSync(from, join(pub, to));
   const keygens: Promise<void>[] = [];
   for (let i = 0; i < COMMISSION_MEMBERS; i++) {
     keygens.push(
       parties
-        .run(["commission", "keygen", "--dir", at.member(i)])
+        .run(["commission", "keygen", "--dir", at.member(i)], memberEnv(i))
         .then(() => handOver(join(at.member(i), "member.pub"), keyFiles.member(i))),
     );
   }
@@ -175,19 +229,10 @@ export async function runDemo(args: string[]): Promise<number> {
       }),
     );
   }
-  await Promise.all(keygens);
-  dealTrustees({
-    trusteesDir: join(dir, "trustees"),
-    publicDir: pub,
-    count: TRUSTEES,
-    threshold: TRUSTEE_THRESHOLD,
-    contests: CONTESTS.map(({ label, options, limit }) => ({ label, options, limit })),
-    publicKeyFile: keyFiles.trustee,
-    descriptionFile: keyFiles.description,
-  });
+  const [passphrases] = await Promise.all([keyCeremony(parties, at), Promise.all(keygens)]);
   const stepMs = parties.typicalMs(2000);
   log(
-    `${parties.runs} key generations done, a party's step takes ${(stepMs / 1000).toFixed(1)} s here; trustees: ${TRUSTEES} shares (${TRUSTEE_THRESHOLD} decrypt), each in its own directory`,
+    `${parties.runs} key generations done, a party's step takes ${(stepMs / 1000).toFixed(1)} s here; the trustees' key ceremony: ${TRUSTEES} trustees (${TRUSTEE_THRESHOLD} decrypt), its transcript verified`,
   );
 
   // 2. The schedule, from the measured time of a party's step: open once the validators are
@@ -209,7 +254,12 @@ export async function runDemo(args: string[]): Promise<number> {
     openForMs +
     10_000;
   const closesAtPlanned = Math.ceil(plannedClose / 1000) * 1000;
-  const spec = demoSpec({ opensAt, closesAt: closesAtPlanned, ports });
+  const spec = demoSpec({
+    trustees: { ceremony: keyFiles.transcript },
+    opensAt,
+    closesAt: closesAtPlanned,
+    ports,
+  });
   writeFileSync(join(pub, "spec.json"), `${JSON.stringify(spec, null, 2)}\n`);
   const manifestFile = join(pub, "manifest.cbor");
   await parties.run([
@@ -263,17 +313,20 @@ export async function runDemo(args: string[]): Promise<number> {
     const approvals = await Promise.all(
       [0, 1].map(async (m) => {
         const out = join(pub, `approve-${m}.sig`);
-        await parties.run([
-          "commission",
-          "sign",
-          "--dir",
-          at.member(m),
-          "--manifest",
-          manifestFile,
-          "approve",
-          "--out",
-          out,
-        ]);
+        await parties.run(
+          [
+            "commission",
+            "sign",
+            "--dir",
+            at.member(m),
+            "--manifest",
+            manifestFile,
+            "approve",
+            "--out",
+            out,
+          ],
+          memberEnv(m),
+        );
         return out;
       }),
     );
@@ -438,19 +491,22 @@ export async function runDemo(args: string[]): Promise<number> {
       const signatures = await Promise.all(
         [0, 2].map(async (m) => {
           const out = join(pub, `extend-${n}-${m}.sig`);
-          await parties.run([
-            "commission",
-            "sign",
-            "--dir",
-            at.member(m),
-            "--manifest",
-            manifestFile,
-            "extend",
-            "--closes-at",
-            new Date(to).toISOString(),
-            "--out",
-            out,
-          ]);
+          await parties.run(
+            [
+              "commission",
+              "sign",
+              "--dir",
+              at.member(m),
+              "--manifest",
+              manifestFile,
+              "extend",
+              "--closes-at",
+              new Date(to).toISOString(),
+              "--out",
+              out,
+            ],
+            memberEnv(m),
+          );
           return out;
         }),
       );
@@ -498,8 +554,12 @@ export async function runDemo(args: string[]): Promise<number> {
     await sleep(closesAt + 1000 - Date.now());
     log("polls are closed; trustees 1 and 3 decrypt every district");
     await Promise.all([
-      parties.run(["trustee", "decrypt", "--dir", at.trustee(1), "--node", urls[0]!]),
-      parties.run(["trustee", "decrypt", "--dir", at.trustee(3), "--node", urls[1]!]),
+      parties.run(["trustee", "decrypt", "--dir", at.trustee(1), "--node", urls[0]!], {
+        SAYLAU_PASSPHRASE: passphrases.get(1)!,
+      }),
+      parties.run(["trustee", "decrypt", "--dir", at.trustee(3), "--node", urls[1]!], {
+        SAYLAU_PASSPHRASE: passphrases.get(3)!,
+      }),
     ]);
     await until(
       "every validator to publish the result",

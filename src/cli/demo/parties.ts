@@ -45,14 +45,14 @@ export class Parties {
   }
 
   /** One `saylau` run; resolves with its exit code and output, whatever the code. */
-  async tryRun(args: readonly string[]): Promise<PartyRun> {
+  async tryRun(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<PartyRun> {
     await this.#slot();
     const started = performance.now();
     try {
       return await new Promise<PartyRun>((done, fail) => {
         const child = spawn(process.execPath, [CLI, ...args], {
           stdio: ["ignore", "pipe", "pipe"],
-          env: { ...process.env, ...this.#env },
+          env: { ...process.env, ...this.#env, ...env },
         });
         let stdout = "";
         let stderr = "";
@@ -76,8 +76,8 @@ export class Parties {
   }
 
   /** One `saylau` run that must succeed: its standard output, or the party's error. */
-  async run(args: readonly string[]): Promise<string> {
-    const r = await this.tryRun(args);
+  async run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+    const r = await this.tryRun(args, env);
     if (r.code !== 0) {
       throw new SaylauError(
         "demo/party_failed",

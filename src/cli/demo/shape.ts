@@ -72,9 +72,13 @@ export const keyFiles = {
   validator: (i: number) => `validator-${i}.pub`,
   trustee: (i: number) => `trustee-${i}.pub`,
   description: "election-description.cbor",
+  /** The key ceremony's bulletin directory and its verified transcript. */
+  bulletin: "ceremony",
+  transcript: "ceremony-transcript.cbor",
 };
 
 export function demoSpec(input: {
+  readonly trustees: ElectionSpec["trustees"];
   readonly opensAt: number;
   readonly closesAt: number;
   readonly ports: { readonly p2pBase: number; readonly httpBase: number };
@@ -101,10 +105,7 @@ export function demoSpec(input: {
     })),
     regions: REGIONS.map((r) => ({ ...r, registrar: keyFiles.registrar(r.id) })),
     contests: CONTESTS,
-    trustees: {
-      description: keyFiles.description,
-      keys: Array.from({ length: TRUSTEES }, (_, i) => keyFiles.trustee(i + 1)),
-    },
+    trustees: input.trustees,
   };
 }
 

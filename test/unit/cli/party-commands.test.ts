@@ -23,11 +23,11 @@ import {
   commissionTxFromSignatures,
 } from "../../../src/cli/commission-signature.ts";
 import { demoSpec, keyFiles, REGIONS } from "../../../src/cli/demo/shape.ts";
-import { dealTrustees } from "../../../src/cli/demo/trustees.ts";
 import { main } from "../../../src/cli/main.ts";
 import { loadManifest } from "../../../src/cli/manifest-file.ts";
 import { decodeWith, encodeWith } from "../../../src/codec/schema.ts";
 import { decodeTransaction } from "../../../src/ledger/transactions.ts";
+import { dealTrustees } from "../../support/dealt-trustees.ts";
 
 interface Run {
   code: number;
@@ -65,6 +65,8 @@ async function keygen(role: string, dir: string, file: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  // The commission members' key files are opened with this.
+  process.env.SAYLAU_PASSPHRASE = "correct horse battery";
   root = mkdtempSync(join(tmpdir(), "saylau-parties-"));
   pub = dirOf("public");
   mkdirSync(pub);
@@ -85,6 +87,10 @@ beforeAll(async () => {
   });
   const opensAt = Date.parse("2027-03-19T03:00:00Z");
   const spec = demoSpec({
+    trustees: {
+      description: keyFiles.description,
+      keys: [1, 2, 3].map(keyFiles.trustee),
+    },
     opensAt,
     closesAt: opensAt + 12 * 3600_000,
     ports: { p2pBase: 7100, httpBase: 8100 },
@@ -105,6 +111,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
+  delete process.env.SAYLAU_PASSPHRASE;
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -119,6 +126,35 @@ describe("keygen", () => {
     const again = await saylau("voter", "keygen", "--dir", dir);
     expect(again.code).not.toBe(0);
     expect(again.err).toContain("cli/exists");
+  });
+});
+
+describe("commission keygen", () => {
+  it("encrypts the member's key at rest: the seed is not in the file, and a wrong passphrase opens nothing", async () => {
+    const dir = dirOf("commission", "0");
+    const file = readFileSync(join(dir, "member.key"));
+    expect(statSync(join(dir, "member.key")).mode & 0o777).toBe(0o600);
+    expect(file.toString("latin1")).toContain("saylau-key-v1");
+    expect(file.toString("latin1")).toContain("commission-member-key");
+    process.env.SAYLAU_PASSPHRASE = "wrong passphrase";
+    try {
+      const r = await saylau(
+        "commission",
+        "sign",
+        "--dir",
+        dir,
+        "--manifest",
+        manifest,
+        "approve",
+        "--out",
+        join(root, "w.sig"),
+      );
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("keystore/wrong_passphrase");
+      expect(existsSync(join(root, "w.sig"))).toBe(false);
+    } finally {
+      process.env.SAYLAU_PASSPHRASE = "correct horse battery";
+    }
   });
 });
 

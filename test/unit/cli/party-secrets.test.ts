@@ -15,11 +15,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dealTrustees } from "../../../src/cli/demo/trustees.ts";
 import { partyKeygen } from "../../../src/cli/party-keys.ts";
 import { fromHex } from "../../../src/crypto/bytes.ts";
 import { decodeTrusteeSecret } from "../../../src/election/ceremony.ts";
 import { seededRng } from "../../../src/election/rng.ts";
+import { dealTrustees } from "../../support/dealt-trustees.ts";
 import { scanPartySecrets } from "../../support/party-secrets.ts";
 
 let root: string;
@@ -28,7 +28,7 @@ const rng = seededRng(new Uint8Array(32).fill(7));
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "saylau-secrets-"));
   mkdirSync(join(root, "public"));
-  partyKeygen(join(root, "commission", "0"), "member", rng);
+  partyKeygen(join(root, "commission", "0"), "member", rng, "member passphrase");
   partyKeygen(join(root, "registrars", "ALM"), "registrar", rng);
   partyKeygen(join(root, "validators", "0"), "validator", rng);
   partyKeygen(join(root, "voters", "0"), "voter", rng);

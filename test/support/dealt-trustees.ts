@@ -1,21 +1,21 @@
 /**
- * The demo's trustees: each gets its own directory holding only its own signing key
- * (trustee.key, hex seed) and key share (share.cbor), both mode 0600; the public directory
- * gets each trustee's signing public key and the election description (the trustees'
- * commitments and proofs, and the joint key). The shares come from a key ceremony run in
- * this one process (seededElection, from fresh randomness), so for a moment this process
- * holds every share; each trustee's own directory is the only place its share is written.
+ * Trustees for tests of the per-party files, without running the key ceremony's commands:
+ * each gets its own directory holding only its own signing key (trustee.key, hex seed) and
+ * key share (share.cbor), both mode 0600; the public directory gets each trustee's signing
+ * public key and the election description (the trustees' commitments and proofs, and the
+ * joint key), the `{description, keys}` form of the spec's trustees. The shares come from a
+ * key ceremony run in this one process (seededElection, from fresh randomness).
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toHex } from "../../crypto/bytes.ts";
-import { keyPairFromSeed } from "../../crypto/ed25519.ts";
-import { encodeTrusteeSecret } from "../../election/ceremony.ts";
-import type { Contest } from "../../election/description.ts";
-import { encodeElectionDescription } from "../../election/description.ts";
-import { seededElection } from "../../election/seeded.ts";
-import { makePrivateDir, writeSecretFile } from "../secret-file.ts";
+import { makePrivateDir, writeSecretFile } from "../../src/cli/secret-file.ts";
+import { toHex } from "../../src/crypto/bytes.ts";
+import { keyPairFromSeed } from "../../src/crypto/ed25519.ts";
+import { encodeTrusteeSecret } from "../../src/election/ceremony.ts";
+import type { Contest } from "../../src/election/description.ts";
+import { encodeElectionDescription } from "../../src/election/description.ts";
+import { seededElection } from "../../src/election/seeded.ts";
 
 export function dealTrustees(input: {
   readonly trusteesDir: string;
