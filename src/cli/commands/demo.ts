@@ -232,7 +232,7 @@ export async function runDemo(args: string[]): Promise<number> {
   const [passphrases] = await Promise.all([keyCeremony(parties, at), Promise.all(keygens)]);
   const stepMs = parties.typicalMs(2000);
   log(
-    `${parties.runs} key generations done, a party's step takes ${(stepMs / 1000).toFixed(1)} s here; the trustees' key ceremony: ${TRUSTEES} trustees (${TRUSTEE_THRESHOLD} decrypt), its transcript verified`,
+    `${parties.runs} party steps done, a party's step takes ${(stepMs / 1000).toFixed(1)} s here; the trustees' key ceremony: ${TRUSTEES} trustees (${TRUSTEE_THRESHOLD} decrypt), its transcript verified`,
   );
 
   // 2. The schedule, from the measured time of a party's step: open once the validators are
