@@ -67,7 +67,7 @@ describe("saylau demo", () => {
     expect(stdout).toMatch(/polls extended by the commission \(2 of 3\)/);
     // One row per district and contest on its ballot: 6 districts, 2 or 3 contests each.
     expect(stdout.match(/^(ALM|AST|SHY)-0[12] /gm)).toHaveLength(13);
-  }, 600_000);
+  }, 900_000);
 
   it("put the commission's approval and extension on the record, each signed by 2 of 3", () => {
     const blocksDir = join(demoDir, "export", "blocks");

@@ -28,7 +28,6 @@ import { integer, parse } from "../args.ts";
 import { Parties } from "../demo/parties.ts";
 import {
   COMMISSION_MEMBERS,
-  CONTESTS,
   choicesArgument,
   demoSpec,
   expectedCounts,
@@ -240,15 +239,16 @@ export async function runDemo(args: string[]): Promise<number> {
   const keptBack = serve ? keptBackVoters(voterCount) : 0;
   const demoVoters = voterCount - keptBack;
   const lateVoters = Array.from({ length: demoVoters }, (_, n) => n).filter((n) => n % 20 === 0);
-  // Measured on a loaded 2-core machine, in party steps: starting the validators about
-  // ten, the approval (two members sign at once, then one submits) three to four, the
-  // registration (one process per district) five to seven. An extension is the same work as
-  // the approval: the polls are planned with room for two before they close.
+  // Measured on a loaded 2-core machine, in party steps: starting the validators and the
+  // approval (two members sign at once, then one submits) four to nine, the registration
+  // (one process per district) one to five. The polls open at the approval if it comes
+  // later than planned. An extension is the same work as the approval: the polls are
+  // planned with room for two before they close.
   const ballotMs = (stepMs * 1.5) / concurrency;
-  const opensAt = Date.now() + 14 * stepMs + 10_000;
+  const opensAt = Date.now() + 8 * stepMs + 5_000;
   const plannedClose =
     opensAt +
-    7 * stepMs +
+    8 * stepMs +
     Math.ceil(demoVoters * ballotMs) +
     2 * extensionMs(stepMs) +
     openForMs +
