@@ -30,6 +30,8 @@ export const TAG = {
   consensus: "saylau/v1/consensus",
   ballot: "saylau/v1/ballot",
   evidence: "saylau/v1/evidence",
+  /** The credential digest: over a lattice hash's 2048 bytes (src/crypto/lattice-hash.ts). */
+  credentials: "saylau/v1/credentials",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 
