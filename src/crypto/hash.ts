@@ -32,6 +32,8 @@ export const TAG = {
   evidence: "saylau/v1/evidence",
   /** The credential digest: over a lattice hash's 2048 bytes (src/crypto/lattice-hash.ts). */
   credentials: "saylau/v1/credentials",
+  /** One chunk of a state snapshot's credential records (src/ledger/snapshot.ts). */
+  snapshotChunk: "saylau/v1/snapshot-chunk",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 
