@@ -25,7 +25,11 @@ const COMMANDS: Record<string, Command> = {
     run: runElection,
     summary: "election init: keys, key ceremony, credentials, manifest",
   },
-  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
+  node: {
+    run: runNode,
+    summary:
+      "node start|resync|state-sync: run a validator; rebuild a damaged store; catch up from a snapshot",
+  },
   voters: { run: runVoters, summary: "voters register: register the voter credentials" },
   polls: { run: runPolls, summary: "polls open|close" },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
