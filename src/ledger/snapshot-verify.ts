@@ -217,8 +217,11 @@ export class SnapshotChunkVerifier {
     return records;
   }
 
-  /** After the last chunk: the records' lattice hash must be the certified digest. */
-  finish(): { records: number } {
+  /**
+   * After the last chunk: the records' lattice hash must be the certified digest. Returns it
+   * too: a node keeps the 2048-byte lattice hash to update it per write.
+   */
+  finish(): { records: number; lattice: LatticeHash } {
     if (!this.done) {
       throw fail(
         "snapshot/truncated",
@@ -232,7 +235,7 @@ export class SnapshotChunkVerifier {
         { height: this.manifest.height },
       );
     }
-    return { records: this.#records };
+    return { records: this.#records, lattice: this.#hash };
   }
 }
 

@@ -128,6 +128,15 @@ describe("snapshot: a valid one", () => {
     expect(one.chunks[0]!.length).toBeLessThanOrEqual(MAX_SNAPSHOT_CHUNK_BYTES);
   });
 
+  it("hands back the records' lattice hash, whose digest is the certified one", () => {
+    const m = verifySnapshotManifest(manifestBytes, trust);
+    const v = new SnapshotChunkVerifier(m, digestOf(m.state), decodeCredentialRecord);
+    snapshot.chunks.forEach((c, i) => v.addChunk(i, c));
+    const { records: n, lattice } = v.finish();
+    expect(n).toBe(records.length);
+    expect(toHex(lattice.digest())).toBe(toHex(digestOf(m.state)));
+  });
+
   it("has no chunk for no records", () => {
     const chunker = new SnapshotChunker();
     expect(chunker.finish()).toBeUndefined();
