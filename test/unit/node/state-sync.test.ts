@@ -140,6 +140,25 @@ describe("serving snapshots", () => {
   });
 });
 
+describe("the snapshot routes", () => {
+  it("are in the OpenAPI document and refuse malformed requests with api/invalid_request", async () => {
+    const doc = (await nodes[0]!.api.inject({ method: "GET", url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.paths["/v1/snapshot"]?.get).toBeDefined();
+    expect(doc.paths["/v1/snapshot/chunks/{index}"]?.get).toBeDefined();
+    for (const url of [
+      "/v1/snapshot/chunks/x",
+      "/v1/snapshot/chunks/01",
+      "/v1/snapshot/chunks/0?height=x",
+      "/v1/snapshot/chunks/0?other=1",
+    ]) {
+      const res = await nodes[0]!.api.inject({ method: "GET", url });
+      expectErrorShape(res, 400, "api/invalid_request");
+    }
+  });
+});
+
 describe("state sync of a replacement validator", () => {
   it("refuses until the state carries credentialsDigest, and writes nothing", async () => {
     const dir = join(tmp, "no-digest");
