@@ -107,11 +107,15 @@ async function fetchVerified(
     decodeCredentialRecord,
   );
   const records: SnapshotRecord[] = [];
+  const fetchChunk = (i: number) =>
+    getJson(`${base}/v1/snapshot/chunks/${i}?height=${manifest.height}`, timeoutMs);
+  // The next chunk downloads while this one is verified (verification is CPU, fetching I/O).
+  let next: Promise<unknown> | undefined = manifest.chunkCount > 0 ? fetchChunk(0) : undefined;
   for (let i = 0; i < manifest.chunkCount; i++) {
-    const chunk = (await getJson(
-      `${base}/v1/snapshot/chunks/${i}?height=${manifest.height}`,
-      timeoutMs,
-    )) as { chunk: string };
+    const chunk = (await next) as { chunk: string };
+    next = i + 1 < manifest.chunkCount ? fetchChunk(i + 1) : undefined;
+    // A prefetch that fails while this chunk is checked is reported when it is awaited.
+    next?.catch(() => undefined);
     let bytes: Uint8Array;
     try {
       bytes = fromHex(chunk.chunk);
@@ -170,6 +174,7 @@ async function emptyStoreFence(dataDir: string): Promise<number> {
 }
 
 const RECORDS_PER_BATCH = 10_000;
+const STALE_RETRIES = 3;
 
 async function* batches(records: readonly SnapshotRecord[]) {
   for (let i = 0; i < records.length; i += RECORDS_PER_BATCH) {
@@ -196,15 +201,21 @@ export async function stateSync(options: StateSyncOptions): Promise<StateSyncRes
   const failures: string[] = [];
   let lastError: unknown;
   for (const source of options.sources) {
-    try {
-      fetched = await fetchVerified(source, trust, digestOf, timeoutMs);
-      break;
-    } catch (err) {
-      if (!isSaylauError(err)) throw err;
-      lastError = err;
-      failures.push(`${source}: ${err.code} ${err.message}`);
-      options.log?.warn({ source, code: err.code, err: err.message }, "snapshot refused");
+    // A source that moved on to a newer snapshot while we fetched (snapshot/stale) is asked
+    // again, from its new manifest, a few times.
+    for (let attempt = 1; fetched === undefined && attempt <= STALE_RETRIES; attempt++) {
+      try {
+        fetched = await fetchVerified(source, trust, digestOf, timeoutMs);
+      } catch (err) {
+        if (!isSaylauError(err)) throw err;
+        lastError = err;
+        options.log?.warn({ source, code: err.code, err: err.message }, "snapshot refused");
+        if (err.code === "snapshot/stale" && attempt < STALE_RETRIES) continue;
+        failures.push(`${source}: ${err.code} ${err.message}`);
+        break;
+      }
     }
+    if (fetched !== undefined) break;
   }
   if (fetched === undefined) {
     if (options.sources.length === 1) throw lastError;

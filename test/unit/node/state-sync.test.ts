@@ -173,6 +173,35 @@ describe("state sync of a replacement validator", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it("asks a source again when it moved to a newer snapshot during the fetch (snapshot/stale)", async () => {
+    let staleOnce = true;
+    const flaky = createServer(async (req, res) => {
+      if (staleOnce && req.url?.startsWith("/v1/snapshot/chunks/")) {
+        staleOnce = false;
+        res.writeHead(409, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "snapshot/stale", message: "moved on" } }));
+        return;
+      }
+      const upstream = await fetch(`${nodes[1]!.httpUrl}${req.url}`);
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((r) => flaky.listen(0, "127.0.0.1", r));
+    try {
+      const dataDir = join(tmp, "stale");
+      const result = await stateSync({
+        dataDir,
+        manifestBytes: env.setup.manifestBytes,
+        sources: [`http://127.0.0.1:${(flaky.address() as { port: number }).port}`],
+        digestOf,
+      });
+      expect(staleOnce).toBe(false);
+      expect(result.records).toBe(12);
+    } finally {
+      flaky.close();
+    }
+  });
+
   it("refuses a forged snapshot, writing nothing, and takes the next source's", async () => {
     // A source that relays validator 1's snapshot with one record changed in its chunk and
     // the manifest's chunk hash left as it was.
