@@ -20,6 +20,7 @@ import { credentialElement } from "./credentials-digest.ts";
 import {
   decodeSnapshotChunk,
   decodeSnapshotManifest,
+  SNAPSHOT_VERSION,
   type SnapshotManifest,
   type SnapshotRecord,
   snapshotChunkHash,
@@ -59,6 +60,12 @@ export function verifySnapshotManifest(
     throw fail(
       "snapshot/malformed",
       `the snapshot manifest does not decode: ${(err as Error).message}`,
+    );
+  }
+  if (m.version !== SNAPSHOT_VERSION) {
+    throw fail(
+      "snapshot/malformed",
+      `snapshot manifest version ${m.version}, expected ${SNAPSHOT_VERSION}`,
     );
   }
   const { header, certificate } = m;

@@ -157,6 +157,7 @@ describe("snapshot: a valid one", () => {
 describe("snapshot: tampering with the manifest", () => {
   const cases: [string, (m: SnapshotManifest) => SnapshotManifest, string][] = [
     ["version", (m) => ({ ...m, version: 2 }), "snapshot/malformed"],
+    ["version 0", (m) => ({ ...m, version: 0 }), "snapshot/malformed"],
     ["height", (m) => ({ ...m, height: m.height - 1 }), "snapshot/hash_mismatch"],
     ["blockHash", (m) => ({ ...m, blockHash: flip(m.blockHash) }), "snapshot/hash_mismatch"],
     ["stateHash", (m) => ({ ...m, stateHash: flip(m.stateHash) }), "snapshot/hash_mismatch"],
