@@ -131,7 +131,7 @@ describe("snapshot: a valid one", () => {
   it("hands back the records' lattice hash, whose digest is the certified one", () => {
     const m = verifySnapshotManifest(manifestBytes, trust);
     const v = new SnapshotChunkVerifier(m, digestOf(m.state), decodeCredentialRecord);
-    snapshot.chunks.forEach((c, i) => v.addChunk(i, c));
+    for (const [i, c] of snapshot.chunks.entries()) v.addChunk(i, c);
     const { records: n, lattice } = v.finish();
     expect(n).toBe(records.length);
     expect(toHex(lattice.digest())).toBe(toHex(digestOf(m.state)));

@@ -284,7 +284,7 @@ describe("state sync of a replacement validator", () => {
       url: `/v1/proofs/consistency?from=1&to=${synced.replica.tip.header.logSize}`,
     });
     expectErrorShape(proof, 410, "store/pruned");
-    const old = await synced.api.inject({ method: "GET", url: "/v1/blocks?from=" + (base + 1) });
+    const old = await synced.api.inject({ method: "GET", url: `/v1/blocks?from=${base + 1}` });
     expect(old.statusCode).toBe(200);
   }, 90_000);
 
