@@ -28,7 +28,11 @@ const COMMANDS: Record<string, Command> = {
     run: runElection,
     summary: "election init: a test election, every party's keys in one directory",
   },
-  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
+  node: {
+    run: runNode,
+    summary:
+      "node start|resync|state-sync: run a validator; rebuild a damaged store; catch up from a snapshot",
+  },
   voters: {
     run: runVoters,
     summary: "voters register: registrars register the credentials (test directory)",

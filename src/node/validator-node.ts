@@ -32,6 +32,7 @@ import type { NodeView } from "./node-view.ts";
 import { openLedger } from "./open-ledger.ts";
 import { ValidatorNetwork } from "./p2p/validator-network.ts";
 import { peerAddresses, readSeed, validatorIndex } from "./startup-checks.ts";
+import { SnapshotServer } from "./state-sync-serve.ts";
 import { decodeWire, MAX_FRAME_BYTES, type WireMessage } from "./wire.ts";
 
 export interface StartOptions {
@@ -239,6 +240,7 @@ export class ValidatorNode implements NodeView {
           maxEventLoopUtilization: config.overloadEventLoopPercent / 100,
         },
         onRefused: (code) => node.metrics.apiRefused.inc({ code }),
+        snapshots: new SnapshotServer(replica.store, { log: log.child({ component: "snapshot" }) }),
       });
       try {
         await node.api.listen({ host: config.httpHost, port: config.httpPort });

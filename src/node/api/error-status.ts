@@ -49,6 +49,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,
   "store/bad_range": 400,
+  /** A state-synced validator holds nothing below its snapshot (410: ask another one). */
+  "node/pruned": 410,
+  "store/pruned": 410,
+  /** The snapshot asked for by height is no longer the one served: fetch its manifest again. */
+  "snapshot/stale": 409,
   /** This node's own stored data is damaged: never the client's fault. */
   "store/corrupt": 500,
   /** GET / on a node whose web app is not built (web-app.ts answers it itself). */
