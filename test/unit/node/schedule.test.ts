@@ -74,7 +74,9 @@ beforeAll(async () => {
       schedule: { opensAt: now - 1000, closesAt: now + VOTING_MS, timeZone: "UTC" },
     }),
   ]);
-  [[laterNode], [soonNode]] = await Promise.all([startAll(later), startAll(soon)]);
+  const [laterNodes, soonNodes] = await Promise.all([startAll(later), startAll(soon)]);
+  laterNode = laterNodes[0]!;
+  soonNode = soonNodes[0]!;
   await Promise.all([approveAndRegister(later, laterNode), approveAndRegister(soon, soonNode)]);
 }, 60_000);
 
