@@ -281,7 +281,7 @@ export class NodeQueries implements NodeService {
     const { ctx } = this.#node.replica;
     const [record] = await this.#node.replica.credentials([fromHex(key)]);
     if (record === null || record === undefined) {
-      throw new SaylauError("api/not_found", `credential ${key} is not registered`);
+      throw new SaylauError("node/not_found", `credential ${key} is not registered`);
     }
     const district = ctx.geography.districts[record.district]!;
     return {

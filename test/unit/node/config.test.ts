@@ -123,7 +123,7 @@ describe("validator configuration", () => {
 
     const notValidator = loadConfig(file, {
       ...envFor(env, 0),
-      SAYLAU_KEY_FILE: join(env.dir, "authority.key"),
+      SAYLAU_KEY_FILE: join(env.dir, "registrars", "0", "registrar.key"),
     });
     expect(await codeOf(ValidatorNode.start(notValidator, { logger }))).toBe(
       "config/not_a_validator",

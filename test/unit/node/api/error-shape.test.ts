@@ -36,6 +36,7 @@ function stubService(): NodeService {
     election: unused,
     results: unused,
     tally: unused,
+    credential: unused,
     consistency: unused,
     evidence: unused,
     metrics: unused,
