@@ -36,6 +36,7 @@ import {
   decodeCredentialRecord,
   encodeCredentialRecord,
   encodeState,
+  newCredentialRecord,
 } from "../../../src/ledger/state.ts";
 import { buildElection } from "../audit/record.ts";
 
@@ -332,7 +333,7 @@ describe("snapshot: tampering with chunks", () => {
 
   it("a record changed and the manifest rebuilt to match: snapshot/digest_mismatch", () => {
     const first = decodeSnapshotChunk(snapshot.chunks[0]!).records;
-    const fresh = encodeCredentialRecord({ seq: null, ballotId: null, contribution: null });
+    const fresh = encodeCredentialRecord(newCredentialRecord(0));
     const changed = first.map((r, i) => (i === 0 ? { ...r, record: fresh } : r));
     expect(toHex(changed[0]!.record)).not.toBe(toHex(first[0]!.record));
     const chunks = [encodeSnapshotChunk({ records: changed }), ...snapshot.chunks.slice(1)];
