@@ -1,7 +1,8 @@
 /**
  * The voter's page: credential, ballot, review, then the ballot is encrypted and signed
  * here (src/ledger/challenge.ts sealBallot, the construction the CLI's ballotTx uses); the
- * node only ever receives the signed ciphertexts. Before casting, the voter may check the
+ * node only ever receives the signed ciphertexts. The credential's district (GET
+ * /v1/credentials/:key) fixes the ballot: the contests of that district's ballot style. Before casting, the voter may check the
  * encrypted ballot (Benaloh challenge): its nonces are revealed, it is opened, and it is
  * thrown away; the next one is encrypted afresh. Only a ballot never shown opened is cast.
  */
@@ -12,13 +13,15 @@ import { trackingCode } from "../../../src/election/tracking-code.ts";
 import { isSaylauError } from "../../../src/errors.ts";
 import { encodeChallenge, type SealedBallot } from "../../../src/ledger/challenge.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
-import type { StatusView, TxStatusView } from "../../../src/node/api/service.ts";
+import type { CredentialView, ResultsView, TxStatusView } from "../../../src/node/api/service.ts";
 import { ApiError, getJson, postBallot } from "../api.ts";
+import { ballotContests, districtOf, limitText, scopeText } from "../ballot-style.ts";
 import { choicesList } from "../challenge-view.ts";
 import { download, h, readFileBytes } from "../dom.ts";
 import { type Election, fetchElection } from "../election.ts";
 import { t } from "../i18n.ts";
 import { receiptUrl, trackingBlock } from "../receipt-card.ts";
+import { type PollsStatus, pollsNotice, pollsStatus, pollsText } from "../schedule-view.ts";
 import { Sealer } from "../sealer.ts";
 import { announce, focusHeading, startPage } from "../shell.ts";
 
@@ -40,13 +43,23 @@ const state = {
   error: null as string | null,
   voter: null as Ed25519KeyPair | null,
   election: null as Election | null,
+  /** When the polls open and close, shown before the voter signs in. */
+  polls: null as PollsStatus | null,
+  /** The district the credential is registered to, and whether it already voted. */
+  district: null as number | null,
+  votedBefore: false,
   choices: [] as number[][],
   limitNotice: null as number | null,
   sealed: null as SealedBallot | null,
   encryptMs: null as number | null,
   /** Time to build the fixed-base tables ahead of sealing (done while the ballot is read). */
   warmMs: null as number | null,
-  challenged: null as { record: Uint8Array; code: string; choices: number[][] } | null,
+  challenged: null as {
+    record: Uint8Array;
+    code: string;
+    district: number;
+    choices: number[][];
+  } | null,
   castId: null as string | null,
   retries: 0,
   committed: null as number | null,
@@ -69,8 +82,12 @@ function plainError(err: unknown): string {
   const code = err instanceof ApiError || isSaylauError(err) ? err.code : null;
   const known: Record<string, string> = {
     "net/unreachable": "error.unreachable",
+    "api/not_found": "vote.error.unknown_credential",
     "ledger/unknown_credential": "vote.error.unknown_credential",
+    "ledger/revoked_credential": "vote.error.revoked",
     "ledger/wrong_phase": "vote.error.wrong_phase",
+    "ledger/outside_window": "vote.error.wrong_phase",
+    "ledger/not_approved": "polls.setup",
     "ledger/stale_ballot": "vote.error.stale",
     "crypto/bad_seed": "vote.error.bad_seed",
     "mempool/full": "vote.error.busy",
@@ -81,19 +98,49 @@ function plainError(err: unknown): string {
   return String(err);
 }
 
+/** The election and the polls' times, fetched once the page opens. */
+async function loadElection(): Promise<{ election: Election; polls: PollsStatus }> {
+  const [election, ledger] = await Promise.all([
+    fetchElection(location.origin),
+    getJson<ResultsView>(location.origin, "/v1/results"),
+  ]);
+  const polls = pollsStatus(election.manifest.schedule, ledger, Date.now());
+  state.election = election;
+  state.polls = polls;
+  return { election, polls };
+}
+
+async function showSchedule() {
+  try {
+    await loadElection();
+    // Drawn in place: the voter may be typing the key already.
+    const slot = document.getElementById("polls-slot");
+    if (slot !== null && state.polls !== null) slot.replaceChildren(pollsNotice(state.polls));
+  } catch {
+    // Said when the voter continues, with the reason.
+  }
+}
+
 async function useCredential(seedHex: string) {
   try {
     const clean = seedHex.trim().toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(clean)) throw new ApiError("crypto/bad_seed", "", 0);
-    const seed = Uint8Array.from(clean.match(/../g)!.map((b) => Number.parseInt(b, 16)));
-    state.voter = keyPairFromSeed(seed);
-    const [election, status] = await Promise.all([
-      fetchElection(location.origin),
-      getJson<StatusView>(location.origin, "/v1/status"),
+    state.voter = keyPairFromSeed(fromHex(clean, 32));
+    const [{ election, polls }, credential] = await Promise.all([
+      loadElection(),
+      getJson<CredentialView>(location.origin, `/v1/credentials/${toHex(state.voter.publicKey)}`),
     ]);
-    if (status.phase !== "open") throw new ApiError("ledger/wrong_phase", "", 0);
-    state.election = election;
-    state.choices = election.manifest.election.contests.map((c) => c.options.map(() => 0));
+    if (credential.revoked) throw new ApiError("ledger/revoked_credential", "", 0);
+    if (polls.kind !== "open") {
+      state.error = pollsText(polls);
+      rerender();
+      return;
+    }
+    state.district = credential.district;
+    state.votedBefore = credential.ballotId !== null;
+    state.choices = ballotContests(election, credential.district).map(({ contest }) =>
+      contest.options.map(() => 0),
+    );
     go("ballot");
     // The worker builds its fixed-base tables while the voter reads the ballot.
     sealer ??= new Sealer();
@@ -111,7 +158,12 @@ async function seal() {
   go("sealing");
   const started = performance.now();
   try {
-    const answer = await sealer!.seal(toHex(state.voter!.seed), state.choices, Date.now());
+    const answer = await sealer!.seal(
+      toHex(state.voter!.seed),
+      state.district!,
+      state.choices,
+      Date.now(),
+    );
     // What the voter waits for: from the click to the sealed ballot, worker included.
     state.encryptMs = performance.now() - started;
     state.sealed = {
@@ -134,7 +186,12 @@ async function challenge() {
   try {
     // The very check another device runs: the page opens the record it is about to show.
     const opened = await sealer!.open(toHex(record));
-    state.challenged = { record, code: opened.trackingCode, choices: opened.choices };
+    state.challenged = {
+      record,
+      code: opened.trackingCode,
+      district: opened.district,
+      choices: opened.choices,
+    };
     go("challenged");
   } catch (err) {
     state.step = "review";
@@ -222,6 +279,10 @@ function credentialStep(): (HTMLElement | null)[] {
   });
   return [
     h("h1", {}, t("vote.credential.title")),
+    state.election === null
+      ? null
+      : h("p", { id: "election-name" }, t("vote.election", { name: state.election.manifest.name })),
+    h("div", { id: "polls-slot" }, state.polls === null ? null : pollsNotice(state.polls)),
     h("p", {}, t("vote.credential.intro")),
     h(
       "form",
@@ -251,10 +312,79 @@ function credentialStep(): (HTMLElement | null)[] {
   ];
 }
 
-function ballotStep(): HTMLElement[] {
-  const contests = state.election!.manifest.election.contests;
+/** The voter's district and region by name: the ballot is the one of that district. */
+function districtLine(): HTMLElement {
+  const { district, regionName } = districtOf(state.election!, state.district!);
+  return h(
+    "p",
+    { id: "district", class: "district" },
+    t("ballot.district", { district: district.name, region: regionName }),
+  );
+}
+
+/** One choice (a party list, a single seat): radio buttons, and "leave blank" to undo. */
+function singleChoice(i: number, options: readonly string[]): HTMLElement[] {
+  const row = state.choices[i]!;
+  const pick = (j: number | null) =>
+    (() => {
+      row.fill(0);
+      if (j !== null) row[j] = 1;
+    }) as EventListener;
+  const radio = (id: string, label: string, checked: boolean, j: number | null) =>
+    h(
+      "div",
+      { class: "option" },
+      h("input", { type: "radio", id, name: `contest-${i}`, checked, onchange: pick(j) }),
+      h("label", { for: id }, label),
+    );
+  return [
+    ...options.map((option, j) => radio(`c${i}o${j}`, option, row[j] === 1, j)),
+    radio(
+      `c${i}none`,
+      t("vote.ballot.blank"),
+      row.every((v) => v === 0),
+      null,
+    ),
+  ];
+}
+
+/** Up to `limit` choices (a multi-seat contest): check boxes, a further one refused aloud. */
+function multipleChoice(i: number, options: readonly string[], limit: number): HTMLElement[] {
+  return options.map((option, j) => {
+    const id = `c${i}o${j}`;
+    const box = h("input", {
+      type: "checkbox",
+      id,
+      name: `contest-${i}`,
+      checked: state.choices[i]![j] === 1,
+      onchange: ((e: Event) => {
+        const el = e.target as HTMLInputElement;
+        const row = state.choices[i]!;
+        const chosen = row.reduce((a, b) => a + b, 0);
+        const notice = document.getElementById(`notice-${i}`);
+        if (el.checked && chosen >= limit) {
+          el.checked = false;
+          const text = t("vote.ballot.too_many", { count: limit });
+          announce(text);
+          if (notice !== null) notice.textContent = text;
+          return;
+        }
+        row[j] = el.checked ? 1 : 0;
+        if (notice !== null) notice.textContent = "";
+      }) as EventListener,
+    });
+    return h("div", { class: "option" }, box, h("label", { for: id }, option));
+  });
+}
+
+function ballotStep(): (HTMLElement | null)[] {
+  const election = state.election!;
+  const contests = ballotContests(election, state.district!);
   return [
     h("h1", {}, t("vote.ballot.title")),
+    districtLine(),
+    state.polls === null ? null : pollsNotice(state.polls),
+    state.votedBefore ? h("p", { id: "revote", class: "hint" }, t("vote.ballot.revote")) : null,
     h("p", {}, t("vote.ballot.intro")),
     h(
       "form",
@@ -265,43 +395,24 @@ function ballotStep(): HTMLElement[] {
           go("review");
         }) as EventListener,
       },
-      contests.map((contest, i) =>
+      contests.map(({ number, contest }, i) =>
         h(
           "fieldset",
-          { class: "contest", "aria-describedby": `limit-${i}` },
+          {
+            class: "contest",
+            "aria-describedby": `limit-${i}`,
+            "data-contest": number,
+            "data-limit": contest.limit,
+          },
           h("legend", {}, contest.label),
           h(
             "p",
             { class: "hint", id: `limit-${i}` },
-            t("vote.ballot.limit", { count: contest.limit }),
+            `${scopeText(election, number)} ${limitText(contest.limit)}`,
           ),
-          contest.options.map((option, j) => {
-            const id = `c${i}o${j}`;
-            const box = h("input", {
-              type: "checkbox",
-              id,
-              name: `contest-${i}`,
-              checked: state.choices[i]![j] === 1,
-              onchange: ((e: Event) => {
-                const el = e.target as HTMLInputElement;
-                const row = state.choices[i]!;
-                const chosen = row.reduce((a, b) => a + b, 0);
-                if (el.checked && chosen >= contest.limit) {
-                  el.checked = false;
-                  state.limitNotice = i;
-                  announce(t("vote.ballot.too_many", { count: contest.limit }));
-                  const notice = document.getElementById(`notice-${i}`);
-                  if (notice !== null)
-                    notice.textContent = t("vote.ballot.too_many", { count: contest.limit });
-                  return;
-                }
-                row[j] = el.checked ? 1 : 0;
-                const notice = document.getElementById(`notice-${i}`);
-                if (notice !== null) notice.textContent = "";
-              }) as EventListener,
-            });
-            return h("div", { class: "option" }, box, h("label", { for: id }, option));
-          }),
+          contest.limit === 1
+            ? singleChoice(i, contest.options)
+            : multipleChoice(i, contest.options, contest.limit),
           h("p", { class: "notice", id: `notice-${i}`, role: "status" }),
         ),
       ),
@@ -312,13 +423,13 @@ function ballotStep(): HTMLElement[] {
 
 function reviewStep(): (HTMLElement | null)[] {
   const election = state.election!;
-  const under = election.manifest.election.contests.filter(
-    (c, i) => state.choices[i]!.reduce((a, b) => a + b, 0) < c.limit,
+  const under = ballotContests(election, state.district!).filter(
+    ({ contest }, i) => state.choices[i]!.reduce((a, b) => a + b, 0) < contest.limit,
   ).length;
   return [
     h("h1", {}, t("vote.review.title")),
     h("p", {}, t("vote.review.intro")),
-    choicesList(election, state.choices),
+    choicesList(election, state.district!, state.choices),
     under === 0 ? null : h("p", { class: "hint" }, t("vote.review.undervote", { count: under })),
     errorBox(),
     h(
@@ -391,7 +502,7 @@ function challengedStep(): HTMLElement[] {
   return [
     h("h1", {}, t("vote.challenged.title", { code: c.code })),
     h("p", {}, t("vote.challenged.intro")),
-    choicesList(state.election!, c.choices),
+    choicesList(state.election!, c.district, c.choices),
     h("p", {}, t("vote.challenged.elsewhere")),
     h(
       "div",
@@ -480,4 +591,4 @@ function render(main: HTMLElement) {
   main.append(...steps[state.step]().filter((x): x is HTMLElement => x !== null));
 }
 
-void startPage("vote", render);
+void startPage("vote", render).then(() => void showSchedule());
