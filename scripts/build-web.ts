@@ -15,7 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const WEB_SOURCE = join(ROOT, "web");
 export const WEB_DIST = join(WEB_SOURCE, "dist");
 
-const browserEd25519: Plugin = {
+export const browserEd25519: Plugin = {
   name: "browser-ed25519",
   setup(b) {
     b.onResolve({ filter: /\/crypto\/ed25519\.ts$/ }, () => ({

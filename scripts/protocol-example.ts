@@ -6,11 +6,16 @@
  * changes.
  *   npx node scripts/protocol-example.ts
  *
- * The example election: one contest "Q" (options "yes", "no", limit 1), four validators, one
- * trustee with threshold 1, one voter. Block 1 registers the voter, block 2 opens the polls
- * and holds the voter's ballot for "yes", block 3 closes the polls and holds the trustee's
- * decryption share. Every random choice (keys, ceremony, ballot nonces, proof nonces) comes
- * from a seed, so the bytes are reproducible.
+ * The example election: one region "R1" with districts "D1" and "D2"; contest 0 "L"
+ * (options "a", "b", limit 1) is on D1's ballots only, contest 1 "Q" (options "yes", "no",
+ * limit 1) is national; a commission of three members of whom two must sign; four
+ * validators; one trustee with threshold 1; one voter, registered to D2, so the ballot
+ * carries contest 1 alone. Polls open 90 s and close 150 s after createdAt. Block 1 (60 s)
+ * holds the commission's approval and the voter's registration; block 2 (120 s, polls
+ * open) the voter's ballot for "yes"; block 3 (180 s, polls closed) the trustee's
+ * decryption share of D2's tally (D1, with no ballot, has its all-zero result at the close).
+ * Every random choice (keys, ceremony, ballot nonces, proof nonces) comes from a seed, so
+ * the bytes are reproducible.
  */
 import { expand_message_xmd } from "@noble/curves/abstract/hash-to-curve.js";
 import { sha512 } from "@noble/hashes/sha2.js";
@@ -36,7 +41,13 @@ import {
   signingMessage,
   txId,
 } from "../src/ledger/transactions.ts";
-import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import {
+  ballotTx,
+  commissionDecision,
+  commissionTx,
+  decryptionTx,
+  registerTx,
+} from "../src/ledger/tx-builders.ts";
 
 const EXAMPLE_CREATED_AT = 1_780_000_000_000;
 /** Block i is proposed by validator i at createdAt + i minutes. */
@@ -56,9 +67,35 @@ function exampleElection() {
     trustees: 1,
     threshold: 1,
     voters: 1,
-    contests: [{ label: "Q", options: ["yes", "no"], limit: 1 }],
+    contests: [
+      { label: "L", options: ["a", "b"], limit: 1 },
+      { label: "Q", options: ["yes", "no"], limit: 1 },
+    ],
+    commission: { members: 3, threshold: 2 },
+    schedule: {
+      opensAt: EXAMPLE_CREATED_AT + 90_000,
+      closesAt: EXAMPLE_CREATED_AT + 150_000,
+      timeZone: "Asia/Almaty",
+    },
+    regions: [
+      {
+        id: "R1",
+        name: "Region 1",
+        districts: [
+          { id: "D1", name: "District 1" },
+          { id: "D2", name: "District 2" },
+        ],
+      },
+    ],
+    scopes: [
+      { level: "district", index: 0 },
+      { level: "national", index: 0 },
+    ],
   });
 }
+
+/** The example voter's district: D2, whose ballot style is contest 1 alone. */
+export const EXAMPLE_DISTRICT = 1;
 
 /**
  * Builds the example's three blocks through MemoryLedger, which validates each one as a
@@ -72,8 +109,18 @@ export function buildExample() {
   const voter = setup.voters[0]!;
   const trustee = setup.trustees[0]!;
 
-  const register = registerTx(setup.electionId, setup.authority, [voter.publicKey]);
-  const block1 = ledger.propose([register], blockTime(1), 1);
+  const approve = commissionTx(
+    commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
+    [
+      { member: 0, key: setup.commission[0]! },
+      { member: 2, key: setup.commission[2]! },
+    ],
+  );
+  const register = registerTx(setup.electionId, setup.registrars[0]!, EXAMPLE_DISTRICT, [
+    voter.publicKey,
+  ]);
+  const block1 = ledger.propose([approve, register], blockTime(1), 1);
+  if (block1.block.txs.length !== 2) throw new Error("the example's block 1 lost a transaction");
   ledger.commit(block1.block);
   const statement = commitStatement(setup.electionId, 1, 0, block1.hash);
   const certificate = encodeCertificate({
@@ -86,34 +133,35 @@ export function buildExample() {
     })),
   });
 
-  const open = phaseTx(setup.electionId, setup.authority, "open");
   const ballot = ballotTx(
-    ctx.crypto,
+    ctx,
     voter,
+    EXAMPLE_DISTRICT,
     [[1, 0]],
     1,
     seededRng(seed("saylau protocol example ballot")),
   );
-  const block2 = ledger.propose([open, ballot], blockTime(2), 2);
-  if (block2.block.txs.length !== 2) throw new Error("the example's block 2 lost a transaction");
+  const block2 = ledger.propose([ballot], blockTime(2), 2);
+  if (block2.block.txs.length !== 1) throw new Error("the example's block 2 lost a transaction");
   ledger.commit(block2.block);
-  const tally = ledger.tip.state.tally;
+  const tally = ledger.tip.state.districts[EXAMPLE_DISTRICT]!.tally;
 
-  const close = phaseTx(setup.electionId, setup.authority, "closed");
   const decryption = decryptionTx(
-    ctx.crypto,
+    ctx,
     trustee,
+    EXAMPLE_DISTRICT,
     tally,
     seededRng(seed("saylau protocol example decryption")),
   );
-  const block3 = ledger.propose([close, decryption], blockTime(3), 3);
-  if (block3.block.txs.length !== 2) throw new Error("the example's block 3 lost a transaction");
+  const block3 = ledger.propose([decryption], blockTime(3), 3);
+  if (block3.block.txs.length !== 1) throw new Error("the example's block 3 lost a transaction");
   ledger.commit(block3.block);
   return {
     setup,
     ctx,
     ledger,
     genesis,
+    approve,
     register,
     block1,
     statement,
@@ -131,6 +179,7 @@ export function protocolExample() {
     ctx,
     ledger,
     genesis,
+    approve,
     register,
     block1,
     statement,
@@ -145,7 +194,14 @@ export function protocolExample() {
   // The challenge of the first selection proof (contest 0, option 0), spelled out.
   const body = (decodeTransaction(ballot) as BallotTx).ballot;
   const sel = body.contests[0]!.selections[0]!;
-  const st = selectionStatement(ctx.crypto, voter.publicKey, 0, 0, sel.alpha, sel.beta);
+  const st = selectionStatement(
+    ctx.districtCrypto[EXAMPLE_DISTRICT]!,
+    voter.publicKey,
+    0,
+    0,
+    sel.alpha,
+    sel.beta,
+  );
   const challengeMessage = concatBytes(
     st.context,
     st.alphaBytes,
@@ -156,7 +212,8 @@ export function protocolExample() {
   return {
     manifest: toHex(setup.manifestBytes),
     electionId: toHex(setup.electionId),
-    authority: toHex(setup.authority.publicKey),
+    commissionMembers: setup.commission.map((m) => toHex(m.publicKey)).join(" "),
+    registrar: toHex(setup.registrars[0]!.publicKey),
     credential: toHex(voter.publicKey),
     trusteeKey: toHex(trustee.signing.publicKey),
     jointKey: toHex(setup.manifest.election.jointKey),
@@ -164,6 +221,9 @@ export function protocolExample() {
     genesisStateHash: toHex(stateHash(genesis.state)),
     genesisHeader: toHex(encodeHeader(genesis.header)),
     genesisHash: toHex(genesis.hash),
+    approveTx: toHex(approve),
+    approveSigningMessage: toHex(signingMessage(decodeTransaction(approve))),
+    approveTxId: toHex(txId(approve)),
     registerTx: toHex(register),
     registerSigningMessage: toHex(signingMessage(decodeTransaction(register))),
     registerTxId: toHex(txId(register)),
@@ -184,7 +244,8 @@ export function protocolExample() {
     tallyHash: toHex(tallyHash(tally)),
     decryptionTx: toHex(decryption),
     decryptionTxId: toHex(txId(decryption)),
-    result: JSON.stringify(ledger.tip.state.result),
+    result: JSON.stringify(ledger.tip.state.districts.map((d) => d.result)),
+    credentialsLattice: toHex(ledger.tip.state.credentialsLattice.digest()),
   };
 }
 

@@ -10,11 +10,13 @@ import { runDemo } from "./commands/demo.ts";
 import { runElection } from "./commands/election.ts";
 import { runExport } from "./commands/export.ts";
 import { runNode } from "./commands/node.ts";
+import { runPrinter } from "./commands/printer.ts";
 import { runReceipt } from "./commands/receipt.ts";
 import { runStatus } from "./commands/status.ts";
 import { runCommission, runVoters } from "./commands/test-election-parties.ts";
 import { runTrustee } from "./commands/trustee.ts";
 import { runVote } from "./commands/vote.ts";
+import { runVoter } from "./commands/voter.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
 
 type Command = { run: (args: string[]) => Promise<number>; summary: string };
@@ -43,6 +45,8 @@ const COMMANDS: Record<string, Command> = {
     summary: "replay the whole ledger from genesis and re-verify everything",
   },
   export: { run: runExport, summary: "write the complete election record to a directory" },
+  voter: { run: runVoter, summary: "voter keygen|key-from-code: the voter's own key" },
+  printer: { run: runPrinter, summary: "printer print: sealed credential sheets for voters" },
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -16,6 +16,7 @@ import { concatBytes, fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { verifySignature } from "../../../src/crypto/ed25519.ts";
 import { TAG, taggedHash } from "../../../src/crypto/hash.ts";
 import { verifyBallot } from "../../../src/election/ballot.ts";
+import { styleContext } from "../../../src/election/context.ts";
 import { combineShares, verifyDecryptionShare } from "../../../src/election/decryption.ts";
 import { decodeScalar, encodePoint, mod, scalarToBytes } from "../../../src/election/group.ts";
 import { DST, hashToScalar, u32be } from "../../../src/election/hash-to-scalar.ts";
@@ -34,6 +35,7 @@ import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import { decodeState, encodeState } from "../../../src/ledger/state.ts";
 import {
   type BallotTx,
+  type CommissionTx,
   type DecryptionTx,
   decodeTransaction,
   signingMessage,
@@ -83,6 +85,7 @@ const EXPECTED_BLOCKS: Record<DocName, string[]> = {
     "manifest",
     "genesisState",
     "genesisHeader",
+    "approveTx",
     "registerTx",
     "block1Header",
     "block1Certificate",
@@ -96,12 +99,14 @@ const EXPECTED_BLOCKS: Record<DocName, string[]> = {
 /** Values stated inline: [document, label, protocolExample() field]. */
 const STATED: [DocName, string, string][] = [
   [P, "- election id", "electionId"],
-  [P, "- authority key:", "authority"],
+  [P, "- registrar of region R1:", "registrar"],
   [P, "- trustee 1's signing key", "trusteeKey"],
   [P, "- joint key `K`", "jointKey"],
   [P, "- voter credential:", "credential"],
-  [P, "is the `stateHash`\nof the genesis header:", "genesisStateHash"],
+  [P, "is the stateHash\nof the genesis header:", "genesisStateHash"],
   [P, "- genesis block hash:", "genesisHash"],
+  [P, "- signed message of the approval", "approveSigningMessage"],
+  [P, "- approval transaction id", "approveTxId"],
   [P, "- signed message of the register transaction", "registerSigningMessage"],
   [P, "- register transaction id", "registerTxId"],
   [P, "- block 1 hash:", "block1Hash"],
@@ -110,6 +115,7 @@ const STATED: [DocName, string, string][] = [
   [P, "- ballot id", "ballotTxId"],
   [P, "- tally hash", "tallyHash"],
   [P, "- decryption transaction id", "decryptionTxId"],
+  [P, 'its digest\n`H("saylau/v1/credentials", credentialsLattice)` is', "credentialsLattice"],
   [E, "- selection challenge `c`:", "selectionChallenge"],
 ];
 
@@ -127,8 +133,11 @@ describe("docs worked examples", () => {
     }
     expect(DOCS[P]).toContain(`- tracking code: \`${example.trackingCode}\``);
     expect(DOCS[P]).toContain(
-      `- \`result\` in the state after block 3: \`${example.result!.replace(/,/g, ", ")}\``,
+      `- the districts' \`result\` in the state after block 3: \`${example.result!.replace(/,/g, ", ")}\``,
     );
+    const members = example.commissionMembers!.split(" ");
+    expect(stated(P, "- commission member 0's key:")).toBe(members[0]);
+    expect(stated(P, "- commission member 2's key:")).toBe(members[2]);
   });
 
   // From here on, only the documents' bytes and the real verifiers.
@@ -138,14 +147,15 @@ describe("docs worked examples", () => {
     const manifest = block(P, "manifest");
     const ctx = ledgerContext(manifest); // decodes, checks every key and the key ceremony
     expect(toHex(electionIdOf(manifest))).toBe(stated(P, "- election id"));
-    expect(toHex(ctx.manifest.authority)).toBe(stated(P, "- authority key:"));
+    expect(toHex(ctx.manifest.regions[0]!.registrar)).toBe(stated(P, "- registrar of region R1:"));
+    expect(ctx.geography.districts.map((d) => d.style)).toEqual([[0, 1], [1]]);
     expect(ctx.manifest.trusteeKeys.map(toHex)).toEqual([stated(P, "- trustee 1's signing key")]);
     expect(toHex(ctx.manifest.election.jointKey)).toBe(stated(P, "- joint key `K`"));
     expect(toHex(encodePoint(ctx.crypto.verificationKey(1)))).toBe(stated(P, "- joint key `K`"));
 
-    const state = decodeState(ctx.crypto, block(P, "genesisState"));
+    const state = decodeState(ctx, block(P, "genesisState"));
     expect(toHex(encodeState(state))).toBe(toHex(block(P, "genesisState")));
-    expect(state.tally.ballotCount).toBe(0);
+    expect(state.districts.map((d) => d.tally.ballotCount)).toEqual([0, 0]);
     const genesis = decodeHeader(block(P, "genesisHeader"));
     expect(toHex(taggedHash(TAG.state, block(P, "genesisState")))).toBe(toHex(genesis.stateHash));
     // Genesis follows from the manifest alone.
@@ -156,15 +166,31 @@ describe("docs worked examples", () => {
 
   it("block 1 validates on genesis, and its certificate verifies", () => {
     const ctx = ledgerContext(block(P, "manifest"));
+    const approve = block(P, "approveTx");
+    const decision = decodeTransaction(approve) as CommissionTx;
+    expect(decision.type).toBe("commission");
+    expect(toHex(signingMessage(decision))).toBe(stated(P, "- signed message of the approval"));
+    expect(decision.signatures.map((g) => g.member)).toEqual([0, 2]);
+    for (const g of decision.signatures) {
+      const key = ctx.manifest.commission.members[g.member]!.publicKey;
+      expect(verifySignature(key, signingMessage(decision), g.sig)).toBe(true);
+    }
+    expect(toHex(txId(approve))).toBe(stated(P, "- approval transaction id"));
     const register = block(P, "registerTx");
     const tx = decodeTransaction(register);
     expect(tx.type).toBe("register");
-    expect(verifySignature(ctx.manifest.authority, signingMessage(tx), tx.sig)).toBe(true);
+    if (tx.type !== "register") throw new Error("not a register transaction");
+    expect(tx.district).toBe(1);
+    expect(verifySignature(ctx.manifest.regions[0]!.registrar, signingMessage(tx), tx.sig)).toBe(
+      true,
+    );
     expect(toHex(txId(register))).toBe(stated(P, "- register transaction id"));
 
     const header = decodeHeader(block(P, "block1Header"));
     const ledger = new MemoryLedger(ctx);
-    ledger.commit({ header, txs: [register] }); // log root, state hash, signatures, phase rules
+    // log root, state hash, signatures, the schedule and registrar rules
+    ledger.commit({ header, txs: [approve, register] });
+    expect(ledger.tip.state.phase).toBe("registration");
     expect(toHex(headerHash(header))).toBe(stated(P, "- block 1 hash:"));
 
     const cert = decodeCertificate(block(P, "block1Certificate"));
@@ -184,11 +210,16 @@ describe("docs worked examples", () => {
     expect(tx.type).toBe("ballot");
     expect(toHex(tx.credential)).toBe(stated(P, "- voter credential:"));
     expect(verifySignature(tx.credential, signingMessage(tx), tx.sig)).toBe(true);
-    expect(() => verifyBallot(ctx.crypto, tx.credential, tx.ballot)).not.toThrow();
+    expect(tx.district).toBe(1);
+    const d2 = ctx.districtCrypto[1]!;
+    expect(d2.contestNumbers).toEqual([1]);
+    expect(() => verifyBallot(d2, tx.credential, tx.ballot)).not.toThrow();
+    // The proofs bind the election-wide contest index: read as contest 0, they fail.
+    expect(() => verifyBallot(styleContext(ctx.crypto, [0]), tx.credential, tx.ballot)).toThrow();
     expect(toHex(txId(bytes))).toBe(stated(P, "- ballot id"));
     expect(DOCS[P]).toContain(`- tracking code: \`${trackingCode(txId(bytes))}\``);
 
-    const tally = addBallot(ctx.crypto, emptyTally(ctx.crypto), tx.ballot);
+    const tally = addBallot(d2, emptyTally(d2), tx.ballot);
     expect(toHex(encodeTally(tally))).toBe(toHex(block(P, "tally")));
     expect(toHex(tallyHash(tally))).toBe(stated(P, "- tally hash"));
   });
@@ -199,10 +230,12 @@ describe("docs worked examples", () => {
     expect(tx.type).toBe("decryption");
     const signer = ctx.manifest.trusteeKeys[tx.share.trustee - 1]!;
     expect(verifySignature(signer, signingMessage(tx), tx.sig)).toBe(true);
-    const tally = decodeTally(ctx.crypto, block(P, "tally"));
+    expect(tx.district).toBe(1);
+    const d2 = ctx.districtCrypto[1]!;
+    const tally = decodeTally(d2, block(P, "tally"));
     expect(toHex(tx.share.tallyHash)).toBe(stated(P, "- tally hash"));
-    expect(() => verifyDecryptionShare(ctx.crypto, tally, tx.share)).not.toThrow();
-    expect(combineShares(ctx.crypto, tally, [tx.share], tally.ballotCount)).toEqual([[1, 0]]);
+    expect(() => verifyDecryptionShare(d2, tally, tx.share)).not.toThrow();
+    expect(combineShares(d2, tally, [tx.share], tally.ballotCount)).toEqual([[1, 0]]);
     // Option "no" counts 0, so its share is the tally's beta itself, as the text says.
     expect(toHex(tx.share.contests[0]![1]!.share)).toBe(
       toHex(encodePoint(tally.contests[0]![1]!.beta)),
@@ -216,7 +249,7 @@ describe("docs worked examples", () => {
       s(P, "- election id"),
       s(P, "- voter credential:"),
       s(P, "- joint key `K`"),
-      u32be(0),
+      u32be(1),
       u32be(0),
       sel.alpha,
       sel.beta,

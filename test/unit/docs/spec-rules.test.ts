@@ -24,7 +24,12 @@ import { deriveKey } from "../../../src/ledger/election-setup.ts";
 import { encodeManifest, manifestCodec } from "../../../src/ledger/manifest.ts";
 import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import { encodeState } from "../../../src/ledger/state.ts";
-import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import {
+  ballotTx,
+  commissionDecision,
+  commissionTx,
+  registerTx,
+} from "../../../src/ledger/tx-builders.ts";
 
 const example = buildExample();
 const { setup, ctx } = example;
@@ -66,39 +71,61 @@ describe("PROTOCOL.md §8: every signature in a certificate must be valid", () =
 describe("PROTOCOL.md §5/§6: credentials, ballotCount, and how the state nests the tally", () => {
   it("a credential may equal a manifest key; ballotCount counts voters, not ballot transactions", () => {
     const ledger = new MemoryLedger(ctx);
-    const authority = setup.authority;
+    const registrar = setup.registrars[0]!;
+    const member = setup.commission[0]!;
     const trusteeKey = setup.trustees[0]!.signing.publicKey;
-    const register = registerTx(setup.electionId, authority, [
-      authority.publicKey,
+    const approve = commissionTx(
+      commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
+      [
+        { member: 0, key: member },
+        { member: 1, key: setup.commission[1]! },
+      ],
+    );
+    const register = registerTx(setup.electionId, registrar, 1, [
+      registrar.publicKey,
+      member.publicKey,
       setup.validators[0]!.publicKey,
       trusteeKey,
     ]);
-    const open = phaseTx(setup.electionId, authority, "open");
-    const b1 = ledger.propose([register, open], setup.manifest.createdAt + 1, 1);
+    const opens = setup.manifest.schedule.opensAt;
+    const b1 = ledger.propose([approve, register], opens, 1);
     expect(b1.rejected).toEqual([]);
     ledger.commit(b1.block);
-    expect(ledger.tip.state.credentials).toBe(3);
+    expect(ledger.tip.state.credentials).toBe(4);
 
-    // The authority's own key votes as a credential, then votes again.
-    const first = ballotTx(ctx.crypto, authority, [[1, 0]], 1, rng("first"));
-    const again = ballotTx(ctx.crypto, authority, [[0, 1]], 2, rng("again"));
-    const b2 = ledger.propose([first, again], setup.manifest.createdAt + 2, 2);
+    // The registrar's own key votes as a credential, then votes again.
+    const first = ballotTx(ctx, registrar, 1, [[1, 0]], 1, rng("first"));
+    const again = ballotTx(ctx, registrar, 1, [[0, 1]], 2, rng("again"));
+    const b2 = ledger.propose([first, again], opens + 1, 2);
     expect(b2.rejected).toEqual([]);
     ledger.commit(b2.block);
     const state = ledger.tip.state;
-    expect([state.ballots, state.voters, state.tally.ballotCount]).toEqual([2, 1, 1]);
+    expect([state.ballots, state.voters, state.districts[1]!.tally.ballotCount]).toEqual([2, 1, 1]);
   });
 
-  it("the state holds the tally as a byte string and the decryption shares as maps", () => {
+  it("the state holds each district's tally as a byte string and the decryption shares as maps", () => {
     const state = example.ledger.tip.state; // after block 3: one share, a result
     const raw = decodeCanonical(encodeState(state)) as Record<string, unknown>;
-    expect(raw.tally).toBeInstanceOf(Uint8Array);
-    expect(decodeTally(ctx.crypto, raw.tally as Uint8Array)).toEqual(state.tally);
-    const decryptions = raw.decryptions as Record<string, unknown>[];
+    const districts = raw.districts as Record<string, unknown>[];
+    expect(districts).toHaveLength(2);
+    const d2 = districts[1]!;
+    expect(d2.tally).toBeInstanceOf(Uint8Array);
+    expect(decodeTally(ctx.districtCrypto[1]!, d2.tally as Uint8Array)).toEqual(
+      state.districts[1]!.tally,
+    );
+    const decryptions = d2.decryptions as Record<string, unknown>[];
     expect(decryptions).toHaveLength(1);
     expect(decryptions[0]!.trustee).toBe(1);
     expect(Array.isArray(decryptions[0]!.contests)).toBe(true);
-    expect(raw.result).toEqual([[1, 0]]);
+    expect(d2.result).toEqual([[1, 0]]);
+    // D1 had no ballot: its result is all zeros from the close, with no share.
+    expect(districts[0]!.result).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(districts[0]!.decryptions).toEqual([]);
+    expect(raw.credentialsLattice).toBeInstanceOf(Uint8Array);
+    expect((raw.credentialsLattice as Uint8Array).length).toBe(2048);
   });
 });
 
@@ -110,8 +137,9 @@ describe("PROTOCOL.md §4: trusteeKeys holds exactly one key per trustee", () =>
     expect(
       codeOf(() => encodeManifest({ ...setup.manifest, trusteeKeys: [...trusteeKeys, extra] })),
     ).toBe("manifest/trustee_mismatch");
+    // None at all is already refused by the shape (1..64 keys).
     expect(codeOf(() => encodeManifest({ ...setup.manifest, trusteeKeys: [] }))).toBe(
-      "manifest/trustee_mismatch",
+      "codec/invalid_field",
     );
   });
 });
