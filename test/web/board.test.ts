@@ -168,6 +168,8 @@ describe.skipIf(!runBrowserTests)("observer board in Chromium", { timeout: 180_0
     await page.goto(`${cluster.urls[0]}/board.html?lang=en`);
     await page.locator('#proof-status[data-ok="false"]').waitFor({ timeout: 60_000 });
     expect(await page.locator("#proof-status").textContent()).toContain("other numbers");
+    // The board keeps polling: its routed requests must not outlive the page.
+    await page.unrouteAll({ behavior: "ignoreErrors" });
     await page.close();
   });
 
@@ -202,6 +204,8 @@ describe.skipIf(!runBrowserTests)("observer board in Chromium", { timeout: 180_0
     const lyingList = lying.locator("#evidence-title + ul li");
     await expect.poll(() => lyingList.count(), { timeout: 60_000 }).toBe(1);
     expect(await lyingList.first().textContent()).toContain("does not check out");
+    // The board keeps polling: its routed requests must not outlive the page.
+    await lying.unrouteAll({ behavior: "ignoreErrors" });
     await lying.close();
   });
 

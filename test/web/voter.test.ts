@@ -10,11 +10,14 @@
  */
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromHex, toHex } from "../../src/crypto/bytes.ts";
+import { newPrintedCode } from "../../src/credential/code.ts";
+import { keyPairFromCode } from "../../src/credential/kdf.ts";
+import { fromHex, toHex, utf8 } from "../../src/crypto/bytes.ts";
+import { sha256 } from "../../src/crypto/hash.ts";
 import { trackingCode } from "../../src/election/tracking-code.ts";
 import { decodeBlock } from "../../src/ledger/block.ts";
 import { decodeTransaction, txId } from "../../src/ledger/transactions.ts";
-import { revokeTx } from "../../src/ledger/tx-builders.ts";
+import { registerTx, revokeTx } from "../../src/ledger/tx-builders.ts";
 import type { BlockView, ResultsView } from "../../src/node/api/service.ts";
 import { extensionTx } from "../support/election-fixture.ts";
 import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
@@ -355,6 +358,82 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", { timeout: 180_000 }
     await page.close();
   });
 
+  it("signs in with the code from a sealed letter: mistakes said in plain words as typed, progress while the key is unlocked", async () => {
+    const { setup } = cluster.env;
+    // A printed code for a new voter of Astana-1, registered by the Astana registrar.
+    const code = newPrintedCode((n) => sha256(utf8("web test printed code")).slice(0, n));
+    const voter = keyPairFromCode(code, setup.electionId);
+    const before = cluster.nodes[0]!.replica.tip.state.credentials;
+    await submit(
+      cluster.nodes,
+      registerTx(setup.electionId, setup.registrars[1]!, 2, [voter.publicKey]),
+    );
+    await expect
+      .poll(() => cluster.nodes.every((n) => n.replica.tip.state.credentials === before + 1), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    const plain = code.replaceAll("-", "");
+    // Two neighbouring characters swapped (two that differ), as people do.
+    const at = [...plain].findIndex((c, i) => i > 0 && c !== plain[i - 1]);
+    const swapped = plain.slice(0, at - 1) + plain[at] + plain[at - 1] + plain.slice(at + 1);
+    const typo = {
+      en: "This code has a typing mistake",
+      ru: "В коде опечатка",
+      kk: "Кодта қате бар",
+    } as const;
+    for (const lang of ["kk", "ru", "en"] as const) {
+      const { page, errors } = await newPage();
+      await page.goto(`${cluster.urls[0]}/index.html?lang=${lang}`);
+      await atStep(page, "credential");
+      await page.fill("#code", swapped);
+      // Said while typing, before any key derivation.
+      await expect.poll(() => page.locator("#code-feedback").textContent()).toContain(typo[lang]);
+      expect(await page.locator("#code").getAttribute("aria-invalid")).toBe("true");
+      await page.click("#code-form button[type=submit]");
+      expect(await page.locator("main").getAttribute("data-step")).toBe("credential");
+      expect(await page.locator("#code-feedback").textContent()).toContain(typo[lang]);
+      expect(await axeViolations(page), lang).toEqual([]);
+      await screenshot(page, `vote-${lang}-code-typo`);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+
+    const { page, errors } = await newPage();
+    await page.goto(`${cluster.urls[0]}/index.html?lang=en`);
+    await atStep(page, "credential");
+    // "U" is not in the codes' alphabet.
+    await page.fill("#code", `${plain.slice(0, 2)}U${plain.slice(3)}`);
+    await page.click("#code-form button[type=submit]");
+    await expect
+      .poll(() => page.locator("#code-feedback").textContent())
+      .toBe("Character 3 is not used in codes. Please check it against your letter.");
+    // A character left out: said on "continue", not while the voter is still typing.
+    await page.fill("#code", plain.slice(0, 24));
+    expect(await page.locator("#code-feedback").textContent()).toBe("");
+    await page.click("#code-form button[type=submit]");
+    await expect
+      .poll(() => page.locator("#code-feedback").textContent())
+      .toContain("A code has 25 letters and digits");
+    // The right code as a voter may type it: small letters, spaces for dashes.
+    await page.fill("#code", code.toLowerCase().replaceAll("-", " "));
+    expect(await page.locator("#code-feedback").textContent()).toBe(
+      "The code is complete and has no typing mistake.",
+    );
+    expect(await page.locator("#code").getAttribute("aria-invalid")).toBeNull();
+    const started = Date.now();
+    await page.click("#code-form button[type=submit]");
+    await atStep(page, "unlocking");
+    expect(await page.locator("progress#unlock-progress").count()).toBe(1);
+    expect(await axeViolations(page), "unlocking").toEqual([]);
+    await atStep(page, "ballot");
+    console.log(`printed code to ballot (scrypt N=2^16 in the page): ${Date.now() - started} ms`);
+    expect(await page.locator("#district").textContent()).toContain("Astana-1");
+    expect(await page.locator("fieldset.contest").count()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows the poll times in the election's time zone, closed polls, and the commission's extension", async () => {
     const { setup } = cluster.env;
     const { schedule } = setup.manifest;
@@ -399,6 +478,7 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", { timeout: 180_000 }
     await closed.page.locator("#error").waitFor({ timeout: 30_000 });
     expect(await closed.page.locator("#error").textContent()).toContain("Голосование завершено");
     expect(closed.errors).toEqual([]);
+    await closed.page.unrouteAll({ behavior: "ignoreErrors" });
     await closed.page.close();
 
     // The commission extends the polls by a day: every page shows the old and the new close.

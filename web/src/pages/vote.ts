@@ -17,6 +17,7 @@ import type { CredentialView, ResultsView, TxStatusView } from "../../../src/nod
 import { ApiError, getJson, postBallot } from "../api.ts";
 import { ballotContests, districtOf, limitText, scopeText } from "../ballot-style.ts";
 import { choicesList } from "../challenge-view.ts";
+import { type CodeCheck, checkCode, keyFromCode } from "../code-entry.ts";
 import { download, h, readFileBytes } from "../dom.ts";
 import { type Election, fetchElection } from "../election.ts";
 import { t } from "../i18n.ts";
@@ -27,6 +28,7 @@ import { announce, focusHeading, startPage } from "../shell.ts";
 
 type Step =
   | "credential"
+  | "unlocking"
   | "ballot"
   | "review"
   | "sealing"
@@ -40,6 +42,11 @@ let sealer: Sealer | null = null;
 const state = {
   step: "credential" as Step,
   seedText: "",
+  /** The printed code as typed, and what its check says so far. */
+  codeText: "",
+  codeCheck: null as CodeCheck | null,
+  /** scrypt's progress (0..1) while the code is turned into the key. */
+  unlocking: 0,
   error: null as string | null,
   voter: null as Ed25519KeyPair | null,
   election: null as Election | null,
@@ -122,16 +129,66 @@ async function showSchedule() {
 }
 
 async function useCredential(seedHex: string) {
+  const clean = seedHex.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(clean)) {
+    state.error = plainError(new ApiError("crypto/bad_seed", "", 0));
+    rerender();
+    return;
+  }
+  await useKeyPair(keyPairFromSeed(fromHex(clean, 32)));
+}
+
+/** The code from the sealed letter: checked first (typos cost nothing), then unlocked. */
+async function useCode(text: string) {
+  const check = checkCode(text, false);
+  if (check.kind !== "ok") {
+    state.codeCheck = check;
+    rerender();
+    document.getElementById("code")?.focus();
+    return;
+  }
+  state.unlocking = 0;
+  go("unlocking");
   try {
-    const clean = seedHex.trim().toLowerCase();
-    if (!/^[0-9a-f]{64}$/.test(clean)) throw new ApiError("crypto/bad_seed", "", 0);
-    state.voter = keyPairFromSeed(fromHex(clean, 32));
+    const { election } = await loadElection();
+    let shown = 0;
+    const voter = await keyFromCode(check.canonical, election.electionId, (fraction) => {
+      state.unlocking = fraction;
+      const bar = document.getElementById("unlock-progress") as HTMLProgressElement | null;
+      if (bar !== null) bar.value = fraction;
+      // Said in tenths, so a screen reader is not flooded.
+      const tenth = Math.floor(fraction * 10);
+      if (tenth > shown) {
+        shown = tenth;
+        const text = document.getElementById("unlock-status");
+        if (text !== null) text.textContent = unlockText();
+      }
+    });
+    await useKeyPair(voter);
+  } catch (err) {
+    state.step = "credential";
+    state.error = plainError(err);
+    rerender();
+  }
+}
+
+function unlockText(): string {
+  const pct = new Intl.NumberFormat(document.documentElement.lang, { style: "percent" }).format(
+    Math.floor(state.unlocking * 10) / 10,
+  );
+  return t("vote.code.unlocking_progress", { pct });
+}
+
+async function useKeyPair(voter: Ed25519KeyPair) {
+  try {
+    state.voter = voter;
     const [{ election, polls }, credential] = await Promise.all([
       loadElection(),
-      getJson<CredentialView>(location.origin, `/v1/credentials/${toHex(state.voter.publicKey)}`),
+      getJson<CredentialView>(location.origin, `/v1/credentials/${toHex(voter.publicKey)}`),
     ]);
     if (credential.revoked) throw new ApiError("ledger/revoked_credential", "", 0);
     if (polls.kind !== "open") {
+      state.step = "credential";
       state.error = pollsText(polls);
       rerender();
       return;
@@ -149,6 +206,7 @@ async function useCredential(seedHex: string) {
       document.getElementById("main")!.dataset.warmMs = String(Math.round(a.ms));
     });
   } catch (err) {
+    state.step = "credential";
     state.error = plainError(err);
     rerender();
   }
@@ -283,11 +341,15 @@ function credentialStep(): (HTMLElement | null)[] {
       ? null
       : h("p", { id: "election-name" }, t("vote.election", { name: state.election.manifest.name })),
     h("div", { id: "polls-slot" }, state.polls === null ? null : pollsNotice(state.polls)),
+    errorBox(),
+    codeForm(),
+    h("h2", { id: "key-title" }, t("vote.credential.key_title")),
     h("p", {}, t("vote.credential.intro")),
     h(
       "form",
       {
         id: "credential-form",
+        "aria-labelledby": "key-title",
         onsubmit: ((e: Event) => {
           e.preventDefault();
           void useCredential(state.seedText);
@@ -306,9 +368,75 @@ function credentialStep(): (HTMLElement | null)[] {
         h("label", { for: "seed-file" }, t("vote.credential.file")),
         file,
       ),
-      errorBox(),
       h("button", { type: "submit" }, t("vote.credential.continue")),
     ),
+  ];
+}
+
+/** What the check of the code says, under the field (polite: said when it changes). */
+function codeFeedback(check: CodeCheck | null): { text: string; cls: string } {
+  if (check === null || check.kind === "incomplete") return { text: "", cls: "notice" };
+  return check.kind === "ok"
+    ? { text: t("vote.code.checks"), cls: "notice ok-text" }
+    : { text: check.message, cls: "notice bad-text" };
+}
+
+function codeForm(): HTMLElement {
+  const invalid = state.codeCheck?.kind === "error";
+  const feedback = codeFeedback(state.codeCheck);
+  const input = h("input", {
+    id: "code",
+    type: "text",
+    autocomplete: "off",
+    autocapitalize: "characters",
+    spellcheck: "false",
+    "aria-describedby": "code-hint code-feedback",
+    "aria-invalid": invalid ? "true" : null,
+    oninput: ((e: Event) => {
+      const el = e.target as HTMLInputElement;
+      state.codeText = el.value;
+      state.codeCheck = checkCode(state.codeText, true);
+      const now = codeFeedback(state.codeCheck);
+      const out = document.getElementById("code-feedback");
+      if (out !== null && out.textContent !== now.text) {
+        out.textContent = now.text;
+        out.className = now.cls;
+      }
+      if (state.codeCheck.kind === "error") el.setAttribute("aria-invalid", "true");
+      else el.removeAttribute("aria-invalid");
+    }) as EventListener,
+  });
+  input.value = state.codeText;
+  return h(
+    "form",
+    {
+      id: "code-form",
+      "aria-labelledby": "code-title",
+      onsubmit: ((e: Event) => {
+        e.preventDefault();
+        void useCode(state.codeText);
+      }) as EventListener,
+    },
+    h("h2", { id: "code-title" }, t("vote.code.title")),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "code" }, t("vote.code.label")),
+      h("p", { class: "hint", id: "code-hint" }, t("vote.code.hint")),
+      input,
+      h("p", { id: "code-feedback", class: feedback.cls, role: "status" }, feedback.text),
+    ),
+    h("button", { type: "submit" }, t("vote.code.continue")),
+  );
+}
+
+function unlockingStep(): HTMLElement[] {
+  return [
+    h("h1", {}, t("vote.code.unlocking_title")),
+    h("p", {}, t("vote.code.unlocking_intro")),
+    h("label", { for: "unlock-progress" }, t("vote.code.unlocking_label")),
+    h("progress", { id: "unlock-progress", max: 1, value: state.unlocking }),
+    h("p", { id: "unlock-status", role: "status" }, unlockText()),
   ];
 }
 
@@ -579,6 +707,7 @@ function castStep(): (HTMLElement | null)[] {
 function render(main: HTMLElement) {
   const steps: Record<Step, () => (HTMLElement | null)[]> = {
     credential: credentialStep,
+    unlocking: unlockingStep,
     ballot: ballotStep,
     review: reviewStep,
     sealing: sealingStep,
