@@ -83,7 +83,9 @@ async function pollNodes() {
         const res = await fetch(`${row.url}/healthz`, { signal: AbortSignal.timeout(3000) });
         row.healthy = res.ok;
       } catch {
-        row.healthy = false;
+        // Another node's /healthz carries no CORS header, so the page cannot read it; the
+        // node did answer /v1/status, which is all this page can tell about it.
+        row.healthy = row.status === null ? false : null;
       }
     }),
   );
@@ -249,11 +251,13 @@ function validatorsSection(): HTMLElement {
                       { class: "ok-text" },
                       t(row.status?.syncing ? "board.syncing" : "board.healthy"),
                     )
-                  : h(
-                      "span",
-                      { class: "bad-text" },
-                      row.error === null ? t("board.unhealthy") : t("board.unreachable"),
-                    ),
+                  : row.healthy === null && row.status !== null
+                    ? h("span", {}, t(row.status.syncing ? "board.syncing" : "board.answers"))
+                    : h(
+                        "span",
+                        { class: "bad-text" },
+                        row.error === null ? t("board.unhealthy") : t("board.unreachable"),
+                      ),
               ),
             ),
           ),
