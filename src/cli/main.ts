@@ -15,6 +15,7 @@ import { runReceipt } from "./commands/receipt.ts";
 import { runStatus } from "./commands/status.ts";
 import { runCommission, runVoters } from "./commands/test-election-parties.ts";
 import { runTrustee } from "./commands/trustee.ts";
+import { runCeremony } from "./commands/trustee-ceremony.ts";
 import { runVote } from "./commands/vote.ts";
 import { runVoter } from "./commands/voter.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
@@ -38,7 +39,11 @@ const COMMANDS: Record<string, Command> = {
   },
   vote: { run: runVote, summary: "cast an encrypted ballot" },
   receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
-  trustee: { run: runTrustee, summary: "trustee decrypt: a trustee's share of the tally" },
+  trustee: {
+    run: runTrustee,
+    summary: "trustee decrypt|ceremony: a trustee's share of the tally; the key ceremony",
+  },
+  ceremony: { run: runCeremony, summary: "ceremony assemble: the key ceremony's transcript" },
   status: { run: runStatus, summary: "a validator's status and the result" },
   audit: {
     run: runAudit,

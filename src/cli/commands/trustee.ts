@@ -8,8 +8,10 @@ import { integer, parse, required } from "../args.ts";
 import { readManifestBytes, readTrustee } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { EXIT } from "../output.ts";
+import { runTrusteeCeremony } from "./trustee-ceremony.ts";
 
 export const trusteeHelp = `saylau trustee decrypt --dir DIR --trustee I --node URL
+saylau trustee ceremony <step> ...    (the key ceremony: saylau trustee ceremony --help)
 
 After the polls close, computes trustee I's partial decryption of each district's
 encrypted tally not yet decrypted (with Chaum-Pedersen proofs against the trustee's
@@ -45,6 +47,7 @@ export async function trusteeDecrypt(
 
 export async function runTrustee(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "ceremony") return runTrusteeCeremony(rest);
   const parsed = parse(rest, {
     dir: { type: "string" },
     trustee: { type: "string" },
