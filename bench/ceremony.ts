@@ -16,7 +16,7 @@ import {
   ceremonyInit,
   ceremonyShares,
   ceremonyVerify,
-} from "../src/cli/commands/trustee-ceremony.ts";
+} from "../src/cli/ceremony-steps.ts";
 import { sealSecret } from "../src/cli/keystore.ts";
 import { utf8 } from "../src/crypto/bytes.ts";
 import { seededElection } from "../src/election/seeded.ts";

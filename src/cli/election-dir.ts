@@ -2,6 +2,7 @@
  * The election directory `saylau election init` writes and every other command reads:
  *
  *   manifest.cbor                    the canonical manifest (genesis)
+ *   ceremony.cbor                    the key ceremony's public transcript
  *   election.json                    election id and a human summary
  *   commission/<i>/member.key        commission member i's ed25519 seed (hex)
  *   registrars/<r>/registrar.key     region r's registrar seed (hex)
@@ -42,6 +43,7 @@ export function validatorConfig(index: number, count: number, ports: PortPlan) {
   return {
     dataDir: "data",
     manifestFile: "../../manifest.cbor",
+    ceremonyFile: "../../ceremony.cbor",
     keyFile: "validator.key",
     p2pListen: `/ip4/${ports.host}/tcp/${ports.p2pBase + index}`,
     httpHost: ports.host,
@@ -61,6 +63,7 @@ export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports:
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "manifest.cbor"), setup.manifestBytes);
+  writeFileSync(join(dir, "ceremony.cbor"), setup.transcript);
   writeFileSync(
     join(dir, "election.json"),
     `${JSON.stringify(

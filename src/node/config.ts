@@ -13,6 +13,12 @@ import { SaylauError } from "../errors.ts";
 export interface NodeConfig {
   readonly dataDir: string;
   readonly manifestFile: string;
+  /**
+   * The key ceremony's public transcript, whose hash the manifest names (optional). Given,
+   * the validator checks it against the manifest at start and serves it (GET /v1/ceremony)
+   * so an export carries it to the auditor.
+   */
+  readonly ceremonyFile: string | null;
   readonly keyFile: string;
   readonly p2pListen: string;
   readonly httpHost: string;
@@ -96,6 +102,7 @@ function bad(message: string, details: Record<string, unknown> = {}): SaylauErro
 const KEYS = new Set([
   "dataDir",
   "manifestFile",
+  "ceremonyFile",
   "keyFile",
   "p2pListen",
   "httpHost",
@@ -192,6 +199,10 @@ export function loadConfig(
   const config: NodeConfig = {
     dataDir: path("dataDir", "SAYLAU_DATA_DIR"),
     manifestFile: path("manifestFile", "SAYLAU_MANIFEST"),
+    ceremonyFile:
+      pick("ceremonyFile", "SAYLAU_CEREMONY") === undefined
+        ? null
+        : path("ceremonyFile", "SAYLAU_CEREMONY"),
     keyFile: path("keyFile", "SAYLAU_KEY_FILE"),
     p2pListen: str(pick("p2pListen", "SAYLAU_P2P_LISTEN"), "p2pListen"),
     httpHost: (pick("httpHost", "SAYLAU_HTTP_HOST") as string | undefined) ?? DEFAULTS.httpHost,
@@ -260,6 +271,12 @@ export function loadConfig(
     throw new SaylauError(
       "config/missing_manifest",
       `manifest file ${config.manifestFile} does not exist`,
+    );
+  }
+  if (config.ceremonyFile !== null && !existsSync(config.ceremonyFile)) {
+    throw new SaylauError(
+      "config/missing_ceremony",
+      `ceremony transcript file ${config.ceremonyFile} does not exist`,
     );
   }
   if (!existsSync(config.keyFile)) {

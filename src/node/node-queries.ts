@@ -12,6 +12,7 @@ import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
 import type {
   BlockView,
+  CeremonyView,
   ConsistencyView,
   CredentialView,
   ElectionView,
@@ -248,6 +249,17 @@ export class NodeQueries implements NodeService {
         decrypted: d.result !== null,
       })),
     };
+  }
+
+  ceremony(): CeremonyView {
+    const transcript = this.#node.ceremony;
+    if (transcript === null) {
+      throw new SaylauError(
+        "api/not_found",
+        "this validator was not given the ceremony transcript (config ceremonyFile)",
+      );
+    }
+    return { transcript: toHex(transcript), hash: toHex(this.#node.replica.ctx.manifest.ceremony) };
   }
 
   async credential(key: string): Promise<CredentialView> {

@@ -16,6 +16,7 @@ import { buildApi } from "./api/app.ts";
 import type { SubmitResult } from "./api/service.ts";
 import { BlockBuilder } from "./block-builder.ts";
 import { BlockSync } from "./block-sync.ts";
+import { readCeremonyTranscript } from "./ceremony-file.ts";
 import { CommitLatency } from "./commit-latency.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver, type DriverHooks } from "./consensus-driver.ts";
@@ -42,6 +43,8 @@ export class ValidatorNode implements NodeView {
   readonly log: Logger;
   readonly metrics: NodeMetrics;
   readonly self: number;
+  /** The ceremony transcript this validator was given (checked at start), or null. */
+  readonly ceremony: Uint8Array | null;
   readonly replica: LedgerReplica;
   readonly mempool: Mempool;
   readonly pool: VerifyPool;
@@ -63,6 +66,7 @@ export class ValidatorNode implements NodeView {
     metrics: NodeMetrics;
     self: number;
     replica: LedgerReplica;
+    ceremony: Uint8Array | null;
     mempool: Mempool;
     pool: VerifyPool;
     network: ValidatorNetwork;
@@ -73,6 +77,7 @@ export class ValidatorNode implements NodeView {
     this.metrics = parts.metrics;
     this.self = parts.self;
     this.replica = parts.replica;
+    this.ceremony = parts.ceremony;
     this.mempool = parts.mempool;
     this.pool = parts.pool;
     this.network = parts.network;
@@ -147,6 +152,7 @@ export class ValidatorNode implements NodeView {
     try {
       const { manifest } = replica.ctx;
       const self = validatorIndex(manifest, seed, config.keyFile);
+      const ceremony = readCeremonyTranscript(config.ceremonyFile, manifest);
       const metrics = createMetrics();
       const mempool = new Mempool(
         replica.store.db,
@@ -194,6 +200,7 @@ export class ValidatorNode implements NodeView {
         metrics,
         self,
         replica,
+        ceremony,
         mempool,
         pool,
         network,

@@ -27,6 +27,7 @@ import { LoadGuard } from "./load-guard.ts";
 import {
   blockSchema,
   blocksSchema,
+  ceremonySchema,
   consistencySchema,
   credentialSchema,
   electionSchema,
@@ -256,6 +257,7 @@ export async function buildApi(
   app.get("/v1/status", { schema: statusSchema }, async () => service.status());
   app.get("/v1/results", { schema: resultsSchema }, async () => service.results());
   app.get("/v1/tally", { schema: tallySchema }, async () => service.tally());
+  app.get("/v1/ceremony", { schema: ceremonySchema }, async () => service.ceremony());
   app.get("/v1/credentials/:key", { schema: credentialSchema }, async (request) => {
     const { key } = request.params as { key: string };
     return service.credential(key);

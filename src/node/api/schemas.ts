@@ -451,6 +451,18 @@ export const resultsSchema = {
   },
 } as const;
 
+export const ceremonySchema = {
+  response: {
+    200: {
+      type: "object",
+      additionalProperties: false,
+      required: ["transcript", "hash"],
+      properties: { transcript: hex(), hash },
+    },
+    ...errors,
+  },
+} as const;
+
 export const credentialSchema = {
   params: {
     type: "object",

@@ -28,7 +28,7 @@ import {
   ceremonyInit,
   ceremonyShares,
   ceremonyVerify,
-} from "../../../src/cli/commands/trustee-ceremony.ts";
+} from "../../../src/cli/ceremony-steps.ts";
 import { readKeyFile, writeKeyFile } from "../../../src/cli/keystore.ts";
 import { main } from "../../../src/cli/main.ts";
 import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
