@@ -58,7 +58,7 @@ export async function submit(nodes: ValidatorNode[], tx: Uint8Array, at = 0): Pr
 }
 
 /**
- * `closesAt` (ms, UTC): when the polls close; by default two years after they open. A test
+ * `closesAt` (ms, UTC): when the polls close; by default 30 years after they open. A test
  * that needs the results closes them a little after its ballots are in.
  */
 export async function startWebCluster(options: { closesAt?: number } = {}): Promise<WebCluster> {

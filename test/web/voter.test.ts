@@ -437,18 +437,18 @@ describe.skipIf(!runBrowserTests)("voter path in Chromium", { timeout: 180_000 }
   it("shows the poll times in the election's time zone, closed polls, and the commission's extension", async () => {
     const { setup } = cluster.env;
     const { schedule } = setup.manifest;
-    // The fixture's polls close two years after createdAt: 2028-05-27 20:26:40 UTC, which
+    // The fixture's polls close 30 years after createdAt: 2056-05-20 20:26:40 UTC, which
     // is 01:26:40 the next day in Almaty (UTC+5), whatever the machine's own time zone.
-    expect(schedule.closesAt).toBe(Date.UTC(2028, 4, 27, 20, 26, 40));
+    expect(schedule.closesAt).toBe(Date.UTC(2056, 4, 20, 20, 26, 40));
     const closes = {
-      en: "May 28, 2028, 01:26:40 (GMT+5)",
-      ru: "28 мая 2028 г., 01:26:40 (GMT+5)",
-      kk: "2028 жылғы 28 мамыр, 01:26:40 (GMT+5)",
+      en: "May 21, 2056, 01:26:40 (GMT+5)",
+      ru: "21 мая 2056 г., 01:26:40 (GMT+5)",
+      kk: "2056 жылғы 21 мамыр, 01:26:40 (GMT+5)",
     };
     const extended = {
-      en: "May 29, 2028, 01:26:40 (GMT+5)",
-      ru: "29 мая 2028 г., 01:26:40 (GMT+5)",
-      kk: "2028 жылғы 29 мамыр, 01:26:40 (GMT+5)",
+      en: "May 22, 2056, 01:26:40 (GMT+5)",
+      ru: "22 мая 2056 г., 01:26:40 (GMT+5)",
+      kk: "2056 жылғы 22 мамыр, 01:26:40 (GMT+5)",
     };
     const { page, errors } = await newPage();
     await page.goto(`${cluster.urls[0]}/index.html?lang=en`);
