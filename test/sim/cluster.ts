@@ -121,7 +121,7 @@ export interface SimNode {
   up: boolean;
   /** Durable: survives crashes. */
   readonly wal: Uint8Array[];
-  readonly ledger: { payload: Uint8Array; hash: Uint8Array }[];
+  readonly ledger: { payload: Uint8Array; hash: Uint8Array; time: number }[];
   readonly included: Set<number>;
   /** Beside the ledger, as the store keeps them: what catch-up serves. */
   readonly certificates: CommitCertificate[];
@@ -297,11 +297,12 @@ export class Cluster {
   }
 
   private parentTime(node: SimNode): number {
-    const last = node.ledger[node.ledger.length - 1];
-    return last === undefined ? SIM_EPOCH_MS : decodeBlockOrThrow(last.payload).time;
+    return node.ledger[node.ledger.length - 1]?.time ?? SIM_EPOCH_MS;
   }
 
   private seen(payload: Uint8Array): void {
+    // Only the block-time check reads it; a hash per block is a cost the others need not pay.
+    if (this.scenario.clock === undefined) return;
     const hex = toHex(blockHash(payload));
     if (!this.firstSeenAt.has(hex)) this.firstSeenAt.set(hex, this.now);
   }
@@ -607,7 +608,7 @@ export class Cluster {
     if (!this.isHonest(node.validator)) {
       // Faulty replicas may keep whatever chain they like; it is not checked.
       if (height === node.ledger.length + 1) {
-        node.ledger.push({ payload, hash });
+        node.ledger.push({ payload, hash, time: decodeBlock(payload)?.time ?? SIM_EPOCH_MS });
         certs.push(cert);
       }
       return;
@@ -643,9 +644,9 @@ export class Cluster {
         `node ${node.id} decided ${hex.slice(0, 12)} at height ${height}, others ${agreed.slice(0, 12)}`,
       );
     }
-    node.ledger.push({ payload, hash });
-    certs.push(cert);
     const block = decodeBlockOrThrow(payload);
+    node.ledger.push({ payload, hash, time: block.time });
+    certs.push(cert);
     if (agreed === undefined) this.checkBlockTime(block, hex);
     for (const tx of block.txs) {
       node.included.add(tx);
