@@ -37,6 +37,8 @@ import { decodeWire, MAX_FRAME_BYTES, type WireMessage } from "./wire.ts";
 
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The node's clock, ms since the epoch (default Date.now); tests skew it. */
+  readonly now?: () => number;
 }
 
 export class ValidatorNode implements NodeView {
@@ -72,6 +74,7 @@ export class ValidatorNode implements NodeView {
     pool: VerifyPool;
     network: ValidatorNetwork;
     driverFactory: (hooks: DriverHooks) => ConsensusDriver;
+    now: (() => number) | undefined;
   }) {
     this.config = parts.config;
     this.log = parts.log;
@@ -116,6 +119,8 @@ export class ValidatorNode implements NodeView {
       ...common,
       self: this.self,
       blockMaxTxs: this.config.blockMaxTxs,
+      maxClockSkewMs: this.config.maxClockSkewMs,
+      ...(parts.now === undefined ? {} : { now: parts.now }),
       log: this.log,
       pool: this.pool,
       verified: this.verified,
@@ -205,6 +210,7 @@ export class ValidatorNode implements NodeView {
         mempool,
         pool,
         network,
+        now: options.now,
         driverFactory: (hooks) =>
           new ConsensusDriver({
             electionId: replica.ctx.electionId,
