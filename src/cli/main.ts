@@ -40,7 +40,8 @@ const COMMANDS: Record<string, Command> = {
   },
   node: {
     run: lazy(async () => (await import("./commands/node.ts")).runNode),
-    summary: "node start|resync: run a validator; rebuild a damaged store",
+    summary:
+      "node start|resync|state-sync: run a validator; rebuild a damaged store; catch up from a snapshot",
   },
   voter: {
     run: lazy(async () => (await import("./commands/voter.ts")).runVoter),

@@ -39,6 +39,8 @@ export const TAG = {
   ceremonyTranscript: "saylau/v1/ceremony/transcript",
   /** A passphrase-encrypted key file's integrity digest (src/cli/keystore.ts). */
   keyFile: "saylau/v1/keyfile",
+  /** One chunk of a state snapshot's credential records (src/ledger/snapshot.ts). */
+  snapshotChunk: "saylau/v1/snapshot-chunk",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 

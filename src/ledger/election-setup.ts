@@ -41,7 +41,10 @@ export interface ElectionSetupInput {
   readonly contests: readonly Contest[];
   /** Default: one member, who alone approves. */
   readonly commission?: { readonly members: number; readonly threshold: number };
-  /** Default: polls open at createdAt and close two years later, shown in Asia/Almaty. */
+  /**
+   * Default: polls open at createdAt and close 30 years later (tests on the real clock must
+   * not expire), shown in Asia/Almaty.
+   */
   readonly schedule?: Schedule;
   /** Default: one region "R1" with one district "D1". */
   readonly regions?: readonly RegionInput[];
@@ -75,7 +78,7 @@ export const DEFAULT_REGIONS: readonly RegionInput[] = [
   { id: "R1", name: "Region 1", districts: [{ id: "D1", name: "District 1" }] },
 ];
 
-const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
+const DEFAULT_POLLS_MS = 30 * 365 * 24 * 3600 * 1000;
 
 export function deriveKey(seed: Uint8Array, label: string): Ed25519KeyPair {
   return keyPairFromSeed(sha256(concatBytes(utf8(`saylau/v1/setup/${label}/`), seed)));
@@ -126,7 +129,7 @@ export function createElection(input: ElectionSetupInput): ElectionSetup {
     },
     schedule: input.schedule ?? {
       opensAt: input.createdAt,
-      closesAt: input.createdAt + TWO_YEARS_MS,
+      closesAt: input.createdAt + DEFAULT_POLLS_MS,
       timeZone: "Asia/Almaty",
     },
     validators: validators.map((v, i) => ({ name: `validator-${i}`, publicKey: v.publicKey })),

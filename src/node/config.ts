@@ -32,6 +32,11 @@ export interface NodeConfig {
   readonly blockMaxTxs: number;
   readonly consensusTimeoutMs: number;
   /**
+   * A fresh proposal whose block time differs from this node's clock by more than this, in
+   * either direction, is refused (docs/CONSENSUS.md, "Block time and the validators' clocks").
+   */
+  readonly maxClockSkewMs: number;
+  /**
    * fsync consensus WAL records before sending the messages they record (group commit). Off
    * is unsafe: after a power loss the validator may forget what it signed and contradict it.
    */
@@ -86,6 +91,7 @@ const DEFAULTS = {
   mempoolMaxBytes: 256 * 1024 * 1024,
   blockMaxTxs: 2000,
   consensusTimeoutMs: 2000,
+  maxClockSkewMs: 5000,
   walSync: true,
   mempoolSync: true,
   rateLimitPerMinute: 6_000,
@@ -114,6 +120,7 @@ const KEYS = new Set([
   "mempoolMaxBytes",
   "blockMaxTxs",
   "consensusTimeoutMs",
+  "maxClockSkewMs",
   "reforwardAfterMs",
   "walSync",
   "mempoolSync",
@@ -228,6 +235,12 @@ export function loadConfig(
       "consensusTimeoutMs",
       10,
       600_000,
+    ),
+    maxClockSkewMs: int(
+      raw.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs,
+      "maxClockSkewMs",
+      100,
+      3_600_000,
     ),
     walSync: bool(raw.walSync ?? DEFAULTS.walSync, "walSync"),
     mempoolSync: bool(raw.mempoolSync ?? DEFAULTS.mempoolSync, "mempoolSync"),

@@ -32,10 +32,13 @@ import type { NodeView } from "./node-view.ts";
 import { openLedger } from "./open-ledger.ts";
 import { ValidatorNetwork } from "./p2p/validator-network.ts";
 import { peerAddresses, readSeed, validatorIndex } from "./startup-checks.ts";
+import { SnapshotServer } from "./state-sync-serve.ts";
 import { decodeWire, MAX_FRAME_BYTES, type WireMessage } from "./wire.ts";
 
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The node's clock, ms since the epoch (default Date.now); tests skew it. */
+  readonly now?: () => number;
 }
 
 export class ValidatorNode implements NodeView {
@@ -71,6 +74,7 @@ export class ValidatorNode implements NodeView {
     pool: VerifyPool;
     network: ValidatorNetwork;
     driverFactory: (hooks: DriverHooks) => ConsensusDriver;
+    now: (() => number) | undefined;
   }) {
     this.config = parts.config;
     this.log = parts.log;
@@ -115,6 +119,8 @@ export class ValidatorNode implements NodeView {
       ...common,
       self: this.self,
       blockMaxTxs: this.config.blockMaxTxs,
+      maxClockSkewMs: this.config.maxClockSkewMs,
+      ...(parts.now === undefined ? {} : { now: parts.now }),
       log: this.log,
       pool: this.pool,
       verified: this.verified,
@@ -204,6 +210,7 @@ export class ValidatorNode implements NodeView {
         mempool,
         pool,
         network,
+        now: options.now,
         driverFactory: (hooks) =>
           new ConsensusDriver({
             electionId: replica.ctx.electionId,
@@ -239,6 +246,7 @@ export class ValidatorNode implements NodeView {
           maxEventLoopUtilization: config.overloadEventLoopPercent / 100,
         },
         onRefused: (code) => node.metrics.apiRefused.inc({ code }),
+        snapshots: new SnapshotServer(replica.store, { log: log.child({ component: "snapshot" }) }),
       });
       try {
         await node.api.listen({ host: config.httpHost, port: config.httpPort });

@@ -49,7 +49,13 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "saylau-audit-"));
   clean = join(root, "clean");
   await exportRecord(
-    new MemorySource(built.setup.manifestBytes, built.entries, { note: "test" }),
+    new MemorySource(
+      built.setup.manifestBytes,
+      built.entries,
+      { note: "test" },
+      [],
+      built.setup.transcript,
+    ),
     clean,
   );
 }, 60_000);
@@ -283,6 +289,15 @@ describe("export and audit of an election built in memory", () => {
       stdout = "";
       expect(await runAudit(["--dir", clean, "--workers", "0"])).toBe(0);
       expect(stdout).toContain("AUDIT OK");
+      expect(stdout).toMatch(/key ceremony\s+verified: 3 trustees, 2 needed to decrypt/);
+      // The same record without its ceremony transcript: the ceremony is unverified, so the
+      // command fails unless told to accept that.
+      const bare = join(root, "no-ceremony");
+      await exportRecord(new MemorySource(built.setup.manifestBytes, built.entries), bare);
+      stdout = "";
+      expect(await runAudit(["--dir", bare, "--workers", "0"])).toBe(1);
+      expect(stdout).toContain("key ceremony is unverified");
+      expect(await runAudit(["--dir", bare, "--workers", "0", "--allow-missing-ceremony"])).toBe(0);
     } finally {
       out.mockRestore();
       err.mockRestore();
@@ -428,7 +443,13 @@ describe("equivocation evidence in the record", () => {
     const evidence = proofs().map((p) => p.bytes);
     const dir = join(root, "with-evidence");
     const summary = await exportRecord(
-      new MemorySource(built.setup.manifestBytes, built.entries, null, evidence),
+      new MemorySource(
+        built.setup.manifestBytes,
+        built.entries,
+        null,
+        evidence,
+        built.setup.transcript,
+      ),
       dir,
     );
     expect(summary.evidence).toBe(3);
