@@ -17,6 +17,7 @@ import { loadManifest, showTime } from "../manifest-file.ts";
 import { EXIT } from "../output.ts";
 import { partyKeygen, readPartyKey } from "../party-keys.ts";
 import { submitTx } from "../submit.ts";
+import { runTestCommission } from "./test-election-parties.ts";
 
 export const commissionHelp = `saylau commission keygen --dir DIR
 saylau commission sign --dir DIR --manifest FILE approve|extend [--closes-at ISO] --out SIG
@@ -33,6 +34,8 @@ sign     this member signs one decision of the commission and writes it to SIG (
 submit   gathers the signature files (at least k, from different members, all over the same
          decision), checks each against the manifest, submits the commission transaction to
          the validator at URL and waits until it is committed (unless --no-wait).
+(saylau commission approve|extend --dir TESTDIR --node URL: a test election's decision,
+signed by its first k members; see saylau commission approve --help.)
 keygen and sign take the passphrase from the first line of --passphrase-file FILE, or else
 the SAYLAU_PASSPHRASE environment variable (never from the command line).`;
 
@@ -94,6 +97,7 @@ async function submit(parsed: ReturnType<typeof parse>): Promise<number> {
 }
 
 export async function runCommission(args: string[]): Promise<number> {
+  if (args[0] === "approve" || args[0] === "extend") return runTestCommission(args);
   const parsed = parse(
     args,
     {
@@ -124,6 +128,9 @@ export async function runCommission(args: string[]): Promise<number> {
     case "submit":
       return submit(parsed);
     default:
-      throw new SaylauError("cli/usage", `unknown commission command "${sub}"`);
+      throw new SaylauError(
+        "cli/usage",
+        `unknown commission command "${sub}": keygen, sign or submit (approve or extend for a test election directory)`,
+      );
   }
 }

@@ -11,7 +11,7 @@ import { SaylauError } from "../../errors.ts";
 import { ledgerContext } from "../../ledger/context.ts";
 import { MAX_CREDENTIALS_PER_REGISTER } from "../../ledger/limits.ts";
 import { commissionDecision, commissionTx, registerTx } from "../../ledger/tx-builders.ts";
-import type { SubmitResult } from "../../node/api/service.ts";
+import type { StatusView, SubmitResult } from "../../node/api/service.ts";
 import { parse, required } from "../args.ts";
 import { readKey, readManifestBytes, readVoters } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
@@ -23,6 +23,14 @@ export const votersHelp = `saylau voters register --dir DIR --node URL
 Registers every credential in DIR/voters.txt to its district, each district's batch signed
 by its region's registrar (DIR/registrars/<r>/registrar.key), in transactions of up to
 ${MAX_CREDENTIALS_PER_REGISTER} credentials, and waits until they are committed.`;
+
+export const testCommissionHelp = `saylau commission approve|extend --dir TESTDIR --node URL [--closes-at ISO] [--no-wait]
+
+TEST ELECTIONS ONLY (saylau election init): submits a decision of the central commission
+signed by the first k members of the test election directory (TESTDIR/commission/<i>/
+member.key): "approve" the manifest, or "extend" the polls to close at --closes-at. Waits
+until it is committed, unless --no-wait. In a real election each member signs on its own
+machine: saylau commission sign, then saylau commission submit.`;
 
 export async function registerVoters(dir: string, node: string): Promise<number> {
   const ctx = ledgerContext(readManifestBytes(dir));
@@ -87,5 +95,43 @@ export async function runVoters(args: string[]): Promise<number> {
   if (sub !== "register") throw new SaylauError("cli/usage", `unknown voters command "${sub}"`);
   const n = await registerVoters(required(parsed, "dir"), required(parsed, "node"));
   console.log(`${n} credentials registered`);
+  return EXIT.ok;
+}
+
+/** `saylau commission approve|extend` on a test election directory. */
+export async function runTestCommission(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const parsed = parse(rest, {
+    dir: { type: "string" },
+    node: { type: "string" },
+    "closes-at": { type: "string" },
+    "no-wait": { type: "boolean" },
+  });
+  if (parsed.help) {
+    console.log(testCommissionHelp);
+    return EXIT.ok;
+  }
+  if (sub !== "approve" && sub !== "extend")
+    throw new SaylauError("cli/usage", `commission takes approve or extend, not "${sub}"`);
+  let closesAt: number | undefined;
+  const closesAtText = parsed.values["closes-at"];
+  if (typeof closesAtText === "string") {
+    closesAt = Date.parse(closesAtText);
+    if (Number.isNaN(closesAt)) {
+      throw new SaylauError("cli/usage", `--closes-at "${closesAtText}" is not an ISO date-time`);
+    }
+  }
+  const node = required(parsed, "node");
+  const result = await commissionDecide(
+    required(parsed, "dir"),
+    node,
+    sub,
+    closesAt,
+    parsed.values["no-wait"] !== true,
+  );
+  const status = await apiRequest<StatusView>(node, "/v1/status");
+  console.log(
+    `commission decision "${sub}" submitted (transaction ${result.id}); phase is ${status.phase}`,
+  );
   return EXIT.ok;
 }

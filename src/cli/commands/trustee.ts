@@ -79,6 +79,12 @@ function ownTrustee(dir: string, passphraseFile: string | undefined): Trustee {
   if (existsSync(join(dir, TRUSTEE_FILES.state))) {
     return loadTrusteeKeys(dir, passphraseFrom(passphraseFile));
   }
+  if (!existsSync(join(dir, "trustee.key"))) {
+    throw new SaylauError(
+      "cli/usage",
+      `${dir} holds no trustee's keys (${TRUSTEE_FILES.state} or trustee.key); with a test election directory, --trustee is required`,
+    );
+  }
   return readTrusteeFiles(dir);
 }
 
