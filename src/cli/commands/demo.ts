@@ -290,6 +290,8 @@ export async function runDemo(args: string[]): Promise<number> {
         manifestFile,
         "--spec",
         join(pub, "spec.json"),
+        "--ceremony",
+        join(pub, keyFiles.transcript),
       ]),
     ),
   );

@@ -15,7 +15,7 @@ import { EXIT } from "../output.ts";
 import { keyFileName, partyKeygen, readPartyKey } from "../party-keys.ts";
 
 export const validatorHelp = `saylau validator keygen --dir DIR
-saylau validator config --dir DIR --manifest FILE --spec FILE
+saylau validator config --dir DIR --manifest FILE --spec FILE [--ceremony FILE]
 
 keygen  makes the validator's key: DIR/validator.key (secret, mode 0600, plain hex: the node
         reads it unattended) and DIR/validator.pub (public: the coordinator names it in the
@@ -23,9 +23,17 @@ keygen  makes the validator's key: DIR/validator.key (secret, mode 0600, plain h
 config  finds this validator in the manifest by its key, copies the manifest to
         DIR/manifest.cbor and writes DIR/config.json: listen where the spec's validators
         entry says (p2p, http), reach the other validators at theirs, keep data in DIR/data.
+        --ceremony FILE: the key ceremony's transcript (public), copied to DIR/ceremony.cbor;
+        the validator checks it against the manifest at start, serves it and puts it in
+        the exported record, where the audit verifies it.
         Then: saylau node start --config DIR/config.json`;
 
-function writeConfig(dir: string, manifestPath: string, specPath: string): number {
+function writeConfig(
+  dir: string,
+  manifestPath: string,
+  specPath: string,
+  ceremonyPath: string | undefined,
+): number {
   const key = readPartyKey(dir, "validator");
   const ctx = loadManifest(manifestPath);
   const spec = readElectionSpec(specPath);
@@ -43,6 +51,7 @@ function writeConfig(dir: string, manifestPath: string, specPath: string): numbe
   const http = httpAddress(own.http, `validators[${index}].http`);
   const target = join(dir, "manifest.cbor");
   if (resolve(manifestPath) !== resolve(target)) copyFileSync(manifestPath, target);
+  if (ceremonyPath !== undefined) copyFileSync(ceremonyPath, join(dir, "ceremony.cbor"));
   const config = {
     dataDir: "data",
     manifestFile: "manifest.cbor",
@@ -51,6 +60,7 @@ function writeConfig(dir: string, manifestPath: string, specPath: string): numbe
     httpHost: http.host,
     httpPort: http.port,
     peers: spec.validators.flatMap((v, i) => (i === index ? [] : [{ index: i, address: v.p2p }])),
+    ...(ceremonyPath === undefined ? {} : { ceremonyFile: "ceremony.cbor" }),
   };
   const path = join(dir, "config.json");
   if (existsSync(path)) throw new SaylauError("cli/exists", `${path} exists; not overwritten`);
@@ -61,7 +71,12 @@ function writeConfig(dir: string, manifestPath: string, specPath: string): numbe
 export async function runValidator(args: string[]): Promise<number> {
   const parsed = parse(
     args,
-    { dir: { type: "string" }, manifest: { type: "string" }, spec: { type: "string" } },
+    {
+      dir: { type: "string" },
+      manifest: { type: "string" },
+      spec: { type: "string" },
+      ceremony: { type: "string" },
+    },
     true,
   );
   const [sub, ...extra] = parsed.positionals;
@@ -76,7 +91,12 @@ export async function runValidator(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (sub === "config") {
-    const index = writeConfig(dir, required(parsed, "manifest"), required(parsed, "spec"));
+    const index = writeConfig(
+      dir,
+      required(parsed, "manifest"),
+      required(parsed, "spec"),
+      parsed.values.ceremony as string | undefined,
+    );
     console.log(`validator ${index}: ${join(dir, "config.json")} written`);
     return EXIT.ok;
   }
