@@ -63,7 +63,8 @@ export class BlockBuilder {
 
   constructor(parts: BlockBuilderParts) {
     this.#parts = parts;
-    this.#now = parts.now ?? Date.now;
+    // Read Date.now at each call, not once: a test may move the process clock.
+    this.#now = parts.now ?? (() => Date.now());
   }
 
   get lastCommitAt(): number {

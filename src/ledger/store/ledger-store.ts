@@ -1,13 +1,14 @@
 /**
  * LevelDB persistence of the committed ledger: blocks by height and by hash, certificates,
- * the state after every block, tx id -> location, credential records, and the RFC 9162
+ * the state after the head block, tx id -> location, credential records, and the RFC 9162
  * perfect-subtree hashes, so any inclusion or consistency proof for any past size costs
  * O(log n) reads.
  *
  * Every block goes in with everything derived from it in one atomic batch, head record
  * last in the same batch: after a crash the store holds either all of a block or none of
- * it. Nothing committed is ever overwritten or deleted; `append` refuses anything but the
- * next height on top of the current head.
+ * it. Nothing committed is ever overwritten or deleted, except the state after the block
+ * before, which the new head's state replaces in the same batch; `append` refuses anything
+ * but the next height on top of the current head.
  *
  * What the store reads back was written by itself, canonically: a value that does not decode,
  * a missing record, or a read LevelDB reports as corruption is `store/corrupt` (the disk's
@@ -481,10 +482,17 @@ export class LedgerStore {
       }
       const hash = headerHash(header);
       const firstLeaf = frontier.size;
-      const ops: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [
+      const ops: (
+        | { type: "put"; key: Uint8Array; value: Uint8Array }
+        | { type: "del"; key: Uint8Array }
+      )[] = [
         { type: "put", key: keys.block(header.height), value: encodeBlock(entry.block) },
         { type: "put", key: keys.certificate(header.height), value: entry.certificate },
         { type: "put", key: keys.state(header.height), value: entry.state },
+        // Only the head's state is kept: with 200 districts a state is about 300 KB, more
+        // than most blocks, and a node needs only the head's (to resume; any other height's
+        // state is recomputed by replaying the blocks, as an auditor does).
+        { type: "del", key: keys.state(header.height - 1) },
         { type: "put", key: keys.heightByHash(hash), value: u64(header.height) },
       ];
       for (const [index, id] of leafHashes.entries()) {

@@ -193,9 +193,12 @@ export function buildElection(
   const perBlock = options.ballotsPerBlock ?? Math.ceil(voters / 2);
   let firstBallots = -1;
   let time = T0 + 2000;
+  // Every ballot block fits in the window [opensAt, closesAt), however many there are.
+  const ballotBlocks = Math.ceil(ballots.length / perBlock);
+  const step = Math.min(1000, Math.floor((RECORD_SCHEDULE.closesAt - time) / ballotBlocks));
   for (let i = 0; i < ballots.length; i += perBlock) {
     const h = commit(ballots.slice(i, i + perBlock), time);
-    time += 1000;
+    time += step;
     if (firstBallots < 0) firstBallots = h;
   }
   // The commission extends the polls; the revote below comes after the original close.

@@ -12,11 +12,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { toHex } from "../../../src/crypto/bytes.ts";
 import { decodeBlock, encodeBlock, headerHash } from "../../../src/ledger/block.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
-import { phaseTx } from "../../../src/ledger/tx-builders.ts";
 import { BlockBuilder, type BlockBuilderParts } from "../../../src/node/block-builder.ts";
 import { LedgerReplica } from "../../../src/node/ledger-replica.ts";
 import { createMetrics } from "../../../src/node/metrics.ts";
-import { fixtureElection } from "../../support/election-fixture.ts";
+import { approvalTx, fixtureElection } from "../../support/election-fixture.ts";
 
 const BOUND = 5000;
 /** The fixture manifest's createdAt: the genesis block's time. */
@@ -36,7 +35,7 @@ async function setup(self = 0) {
     await replica.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const tx = phaseTx(setup.electionId, setup.authority, "open");
+  const tx = approvalTx(setup);
   const verified = new Set([toHex(txId(tx))]);
   let clock = T;
   const proposed: Uint8Array[] = [];
