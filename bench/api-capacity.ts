@@ -44,7 +44,12 @@ import {
   encodeTransaction,
   signTransaction,
 } from "../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import {
+  ballotTx,
+  commissionDecision,
+  commissionTx,
+  registerTx,
+} from "../src/ledger/tx-builders.ts";
 import type { StatusView } from "../src/node/api/service.ts";
 import { type FloodResult, flood, httpRequest } from "./http-flood.ts";
 
@@ -87,7 +92,7 @@ say(`encrypting ${VOTERS} ballots, signing ${BALLOTS} and ${REGISTERS} registrat
 const encrypted = setup.voters.map(
   (v, i) =>
     decodeTransaction(
-      ballotTx(ctx.crypto, v, [[0, 1, 2, 3, 4].map((j) => (j === i % 5 ? 1 : 0))], 1),
+      ballotTx(ctx, v, 0, [[0, 1, 2, 3, 4].map((j) => (j === i % 5 ? 1 : 0))], 1),
     ) as BallotTx,
 );
 // A voter's ballot signed again with a higher seq is another valid ballot (the proofs do
@@ -100,7 +105,7 @@ const ballots = Array.from({ length: BALLOTS }, (_, i) => {
   );
 });
 const registers = Array.from({ length: REGISTERS }, (_, i) =>
-  registerTx(setup.electionId, setup.authority, [
+  registerTx(setup.electionId, setup.registrars[0]!, 0, [
     keyPairFromSeed(sha256(utf8(`api bench credential ${i}`))).publicKey,
   ]),
 );
@@ -242,17 +247,22 @@ async function run(mode: string): Promise<void> {
     for (let i = 0; i < VALIDATORS; i++) cluster.start(i);
     await cluster.waitReady([0, 1, 2, 3]);
     const url = cluster.urls[0]!;
+    // The commission (one member) approves; the polls, open from createdAt, open with it.
+    const approval = commissionTx(
+      commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
+      [{ member: 0, key: setup.commission[0]! }],
+    );
+    await apiRequest(url, "/v1/transactions", { tx: toHex(approval) });
+    await until("polls open", async () => (await statusOf(0)).phase === "open", 60_000);
     const voters = registerTx(
       setup.electionId,
-      setup.authority,
+      setup.registrars[0]!,
+      0,
       setup.voters.map((v) => v.publicKey),
     );
+    const height = (await statusOf(0)).height;
     await apiRequest(url, "/v1/transactions", { tx: toHex(voters) });
-    await until("voters registered", async () => (await statusOf(0)).height >= 1, 60_000);
-    await apiRequest(url, "/v1/transactions", {
-      tx: toHex(phaseTx(setup.electionId, setup.authority, "open")),
-    });
-    await until("polls open", async () => (await statusOf(0)).phase === "open", 60_000);
+    await until("voters registered", async () => (await statusOf(0)).height > height, 60_000);
     for (const [index, w] of WORKLOADS.entries()) {
       say(`limits ${mode}: ${w.name} on ${w.connections} connections...`);
       const height0 = (await statusOf(1)).height;

@@ -28,7 +28,13 @@ import { encodeBlock, headerHash } from "../src/ledger/block.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { MemoryLedger } from "../src/ledger/memory-ledger.ts";
-import { ballotTx, decryptionTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import {
+  ballotTx,
+  commissionDecision,
+  commissionTx,
+  decryptionTx,
+  registerTx,
+} from "../src/ledger/tx-builders.ts";
 import { arithmeticFromEnv } from "../src/verify/arithmetic-from-env.ts";
 
 // SAYLAU_ARITHMETIC=js measures the pure-JS verification backend (the workers follow).
@@ -36,9 +42,11 @@ arithmeticFromEnv();
 
 const [ballots = 400, perBlock = 50, rounds = 3] = process.argv.slice(2).map(Number);
 
+const CREATED_AT = 1_780_000_000_000;
+const CLOSES_AT = CREATED_AT + 24 * 3600 * 1000;
 const setup = createElection({
   name: "Audit benchmark",
-  createdAt: 1_780_000_000_000,
+  createdAt: CREATED_AT,
   seed: sha256(utf8("bench/audit")),
   validators: 4,
   trustees: 3,
@@ -48,14 +56,19 @@ const setup = createElection({
     { label: "Mayor", options: ["A", "B", "C"], limit: 1 },
     { label: "Council", options: ["E", "F", "G", "H"], limit: 2 },
   ],
+  // Open from the start; the trustees decrypt in blocks at and after CLOSES_AT.
+  schedule: { opensAt: CREATED_AT, closesAt: CLOSES_AT, timeZone: "Asia/Almaty" },
 });
 const ctx = ledgerContext(setup.manifestBytes);
 const ledger = new MemoryLedger(ctx);
 const entries: RecordEntry[] = [];
 const rng = seededRng(sha256(utf8("bench/audit/rng")));
 
-function commit(txs: Uint8Array[]): void {
-  const next = ledger.propose(txs, 1_780_000_100_000 + ledger.tip.header.height * 1000);
+function commit(
+  txs: Uint8Array[],
+  time = CREATED_AT + 100_000 + ledger.tip.header.height * 1000,
+): void {
+  const next = ledger.propose(txs, time);
   if (next.rejected.length > 0) throw next.rejected[0]!.error;
   // Blocks are built with the state machine's own checks, then certified by 3 of 4 validators.
   ledger.commit(next.block);
@@ -78,30 +91,36 @@ function commit(txs: Uint8Array[]): void {
 }
 
 const buildStart = performance.now();
+commit([
+  commissionTx(commissionDecision(setup.electionId, "approve", CLOSES_AT), [
+    { member: 0, key: setup.commission[0]! },
+  ]),
+]);
 for (let i = 0; i < setup.voters.length; i += 2048) {
   commit([
     registerTx(
       setup.electionId,
-      setup.authority,
+      setup.registrars[0]!,
+      0,
       setup.voters.slice(i, i + 2048).map((v) => v.publicKey),
     ),
   ]);
 }
-commit([phaseTx(setup.electionId, setup.authority, "open")]);
 const txs = setup.voters.map((v, i) =>
   ballotTx(
-    ctx.crypto,
+    ctx,
     v,
+    0,
     [[0, 1, 2].map((j) => (j === i % 3 ? 1 : 0)), [0, 1, 2, 3].map((j) => (j === i % 4 ? 1 : 0))],
     1,
     rng,
   ),
 );
 for (let i = 0; i < txs.length; i += perBlock) commit(txs.slice(i, i + perBlock));
-commit([phaseTx(setup.electionId, setup.authority, "closed")]);
-const tally = ledger.tip.state.tally;
-commit([decryptionTx(ctx.crypto, setup.trustees[0]!, tally, rng)]);
-commit([decryptionTx(ctx.crypto, setup.trustees[1]!, tally, rng)]);
+// The polls close by block time: the decryptions go in blocks after CLOSES_AT.
+const tally = ledger.tip.state.districts[0]!.tally;
+commit([decryptionTx(ctx, setup.trustees[0]!, 0, tally, rng)], CLOSES_AT);
+commit([decryptionTx(ctx, setup.trustees[1]!, 0, tally, rng)], CLOSES_AT + 1000);
 const buildMs = performance.now() - buildStart;
 
 const pool = availableParallelism();
@@ -124,7 +143,7 @@ for (let r = 0; r < rounds; r++) {
     const report = await auditRecord(new MemorySource(setup.manifestBytes, entries), {
       workers: mode.workers,
     });
-    if (report.ballotsVerified !== ballots || report.result === null)
+    if (report.ballotsVerified !== ballots || !report.results.complete)
       throw new Error("audit did not replay everything");
     samples.get(mode.name)!.push(report.ballotsPerSecond);
     elapsed.get(mode.name)!.push(report.elapsedMs);

@@ -32,7 +32,12 @@ import { verifyBallotsBatch } from "../src/election/batch.ts";
 import { ledgerContext } from "../src/ledger/context.ts";
 import { createElection } from "../src/ledger/election-setup.ts";
 import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../src/ledger/tx-builders.ts";
+import {
+  ballotTx,
+  commissionDecision,
+  commissionTx,
+  registerTx,
+} from "../src/ledger/tx-builders.ts";
 import type { ResultsView } from "../src/node/api/service.ts";
 import { verifyTransactions } from "../src/verify/verify-transactions.ts";
 import { type LoadResult, load, type Usage, usage } from "./cluster-load.ts";
@@ -119,7 +124,7 @@ const ctx = ledgerContext(setup.manifestBytes);
 // The ballots and their single-process verification rate, before any validator runs.
 say(`encrypting ${BALLOTS} 1-of-5 ballots (not timed)...`);
 const ballots = setup.voters.map((v, i) =>
-  ballotTx(ctx.crypto, v, [[0, 1, 2, 3, 4].map((j) => (j === i % 5 ? 1 : 0))], 1),
+  ballotTx(ctx, v, 0, [[0, 1, 2, 3, 4].map((j) => (j === i % 5 ? 1 : 0))], 1),
 );
 let best = Number.POSITIVE_INFINITY;
 for (let round = 0; round < 3; round++) {
@@ -139,7 +144,7 @@ const perCoreRate = 1000 / best;
 // Baseline for (a): how many register transactions one core can check (decode + signature +
 // key rule), the least work every validator must do for each of them.
 const sampleRegisters = Array.from({ length: 400 }, (_, i) =>
-  registerTx(setup.electionId, setup.authority, [
+  registerTx(setup.electionId, setup.registrars[0]!, 0, [
     keyPairFromSeed(sha256(utf8(`baseline ${i}`))).publicKey,
   ]),
 );
@@ -158,14 +163,21 @@ const rate = LOAD * ceiling;
 
 // The same transactions for every run: each run starts a fresh ledger of the same election.
 const registers = Array.from({ length: REGISTERS }, (_, i) =>
-  registerTx(setup.electionId, setup.authority, [
+  registerTx(setup.electionId, setup.registrars[0]!, 0, [
     keyPairFromSeed(sha256(utf8(`bench credential ${i}`))).publicKey,
   ]),
 );
 const voters = registerTx(
   setup.electionId,
-  setup.authority,
+  setup.registrars[0]!,
+  0,
   setup.voters.map((v) => v.publicKey),
+);
+// The commission's approval (one member, k = 1): nothing else is accepted before it, and the
+// polls, open from createdAt, are open from then on.
+const approval = commissionTx(
+  commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
+  [{ member: 0, key: setup.commission[0]! }],
 );
 
 interface RunResult {
@@ -190,7 +202,7 @@ async function run(mode: Durability, runIndex: number): Promise<RunResult> {
   const edir = join(dir, `election-${runIndex}-${mode}`);
   writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
   const sync = mode === "safe";
-  // This process stands for every voter and authority at once, from one address, and offers
+  // This process stands for every voter, registrar and the commission at once, from one address, and offers
   // more than the cluster can take at --load 0.8: the per-client rate limit and the load
   // shedding (docs/NODE.md) would refuse it. The bench measures what the cluster can do.
   patchValidatorConfigs(edir, VALIDATORS, {
@@ -209,6 +221,7 @@ async function run(mode: Durability, runIndex: number): Promise<RunResult> {
     await cluster.waitReady([0, 1, 2, 3]);
     const urls = cluster.urls;
 
+    await load(urls, [approval], { concurrency: 1 });
     // (a) register transactions, one fresh credential each.
     say(
       `[${mode}] (a) ${REGISTERS} register transactions, ${BATCH > 1 ? `${BATCH} per request, 8 requests` : CONCURRENCY} in flight...`,
@@ -222,7 +235,6 @@ async function run(mode: Durability, runIndex: number): Promise<RunResult> {
 
     // (b) ballots at LOAD x ceiling.
     await load(urls, [voters], { concurrency: 1 });
-    await load(urls, [phaseTx(setup.electionId, setup.authority, "open")], { concurrency: 1 });
     say(
       `[${mode}] (b) ${BALLOTS} ballots offered at ${rate.toFixed(1)}/s (${LOAD} x ceiling ${ceiling.toFixed(1)}/s)...`,
     );

@@ -31,12 +31,14 @@ import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { verifyConsistency } from "../crypto/merkle.ts";
 import { isSaylauError, SaylauError } from "../errors.ts";
 import { type Block, type BlockHeader, decodeBlock, headerHash } from "../ledger/block.ts";
+import type { CeremonyRecord } from "../ledger/ceremony-record.ts";
 import { ledgerContext } from "../ledger/context.ts";
 import { MemoryLedger } from "../ledger/memory-ledger.ts";
 import { type ResultsView, resultsOf } from "../ledger/results.ts";
 import { decodeTransaction, txId } from "../ledger/transactions.ts";
 import { VerifyPool } from "../verify/verify-pool.ts";
 import { type TxVerdict, verifyTransactions } from "../verify/verify-transactions.ts";
+import { checkCeremony } from "./ceremony-check.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
 import { checkEvidence, type EvidenceReport } from "./evidence.ts";
 import { checkResults } from "./results-check.ts";
@@ -94,6 +96,11 @@ export interface AuditReport {
    * each district's result re-verified from its shares.
    */
   readonly results: ResultsView;
+  /**
+   * The key ceremony's transcript, verified against the manifest; null when the record does
+   * not carry it (the trustees' ceremony is then unverified: the command line fails).
+   */
+  readonly ceremony: CeremonyRecord | null;
   /** The record's equivocation evidence: items, and the validators it proves equivocated. */
   readonly evidence: EvidenceReport;
   /** The live-node consistency check; null for a source with one fixed head. */
@@ -166,6 +173,7 @@ export async function auditRecord(
       },
     );
   }
+  const ceremony = await checkCeremony(ctx.manifest, await source.ceremony());
   const validators = ctx.manifest.validators.map((v) => v.publicKey);
   const startHead: SourceHead = await source.head();
   const workers = Math.max(0, options.workers ?? availableParallelism());
@@ -366,6 +374,7 @@ export async function auditRecord(
     credentials: state.credentials,
     voters: state.voters,
     results: resultsOf(ctx, state),
+    ceremony,
     evidence,
     consistency,
   };

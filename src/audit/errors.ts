@@ -33,6 +33,7 @@ export class RecordSourceError extends SaylauError {
 /** Stable codes the auditor itself raises (validateBlock's and the verifier's pass through). */
 export const AUDIT_CODES = {
   badManifest: "audit/bad_manifest",
+  badCeremony: "audit/bad_ceremony",
   badBlock: "audit/bad_block",
   gap: "audit/gap",
   outOfOrder: "audit/out_of_order",

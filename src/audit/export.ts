@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RecordSourceError, SOURCE_CODES } from "./errors.ts";
-import { entryFileName, evidenceFileName, type RecordSource } from "./source.ts";
+import { CEREMONY_FILE, entryFileName, evidenceFileName, type RecordSource } from "./source.ts";
 
 export interface ExportSummary {
   readonly dir: string;
@@ -24,6 +24,8 @@ blocks/NNNNNNNNNNNN.cbor        canonical block at that height (12 digits, zero-
 certificates/NNNNNNNNNNNN.cbor  canonical commit certificate of the block of the same height
 evidence/<id>.cbor      canonical equivocation evidence the node held; <id> = 64 hex digits of
                         SHA-256("saylau/v1/evidence" || 0x00 || bytes); the folder may be empty
+ceremony.cbor           the key ceremony's public transcript (its hash is the manifest's ceremony);
+                        absent if the source did not have it
 results.json            the source's own results view at export time; informational, NOT verified
 README.txt              this file
 
@@ -51,6 +53,11 @@ export async function exportRecord(
   mkdirSync(join(dir, "evidence"), { recursive: true });
   writeFileSync(join(dir, "manifest.cbor"), manifest);
   let bytes = manifest.length;
+  const ceremony = await source.ceremony();
+  if (ceremony !== null) {
+    writeFileSync(join(dir, CEREMONY_FILE), ceremony);
+    bytes += ceremony.length;
+  }
   let expected = 1;
   for await (const entry of source.entries()) {
     if (entry.height !== expected) {

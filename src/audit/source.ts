@@ -55,6 +55,11 @@ export interface RecordSource {
   /** Informational results (GET /v1/results), copied into an export as is. */
   results(): Promise<unknown>;
   /**
+   * The key ceremony's public transcript (the manifest names its hash), or null when the
+   * source does not have it; the auditor verifies it.
+   */
+  ceremony(): Promise<Uint8Array | null>;
+  /**
    * RFC 9162 consistency proof between two log sizes, from a live node. Absent for a
    * directory: an export is one fixed snapshot with no second head to compare.
    */
@@ -167,6 +172,19 @@ export class NodeSource implements RecordSource {
     return this.#get("/v1/results");
   }
 
+  async ceremony(): Promise<Uint8Array | null> {
+    let body: unknown;
+    try {
+      body = await this.#get("/v1/ceremony");
+    } catch (err) {
+      // A validator that was not given the transcript answers 404: the source has none.
+      if (err instanceof RecordSourceError && err.details?.status === 404) return null;
+      throw err;
+    }
+    if (!isObject(body)) throw malformed(`${this.#base}/v1/ceremony`, "not an object");
+    return hexField(`${this.#base}/v1/ceremony`, body, "transcript");
+  }
+
   async consistency(fromSize: number, toSize: number): Promise<ConsistencyAnswer> {
     const path = `/v1/proofs/consistency?from=${fromSize}&to=${toSize}`;
     const url = `${this.#base}${path}`;
@@ -257,6 +275,8 @@ export const EXPORT_FILES = [
   "results.json",
   "README.txt",
 ];
+/** Present when the source had the key ceremony's transcript. */
+export const CEREMONY_FILE = "ceremony.cbor";
 
 export function entryFileName(height: number): string {
   return `${String(height).padStart(HEIGHT_DIGITS, "0")}.cbor`;
@@ -281,6 +301,7 @@ export class DirectorySource implements RecordSource {
   readonly #dir: string;
   readonly #heights: number[];
   readonly #evidence: string[];
+  readonly #hasCeremony: boolean;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -288,8 +309,11 @@ export class DirectorySource implements RecordSource {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw badExport(dir, "no such directory");
     const top = readdirSync(dir).sort();
     for (const name of top) {
-      if (!EXPORT_FILES.includes(name)) throw badExport(dir, `unexpected file ${name}`);
+      if (!EXPORT_FILES.includes(name) && name !== CEREMONY_FILE) {
+        throw badExport(dir, `unexpected file ${name}`);
+      }
     }
+    this.#hasCeremony = top.includes(CEREMONY_FILE);
     for (const name of EXPORT_FILES) {
       if (!top.includes(name)) throw badExport(dir, `missing ${name}`);
     }
@@ -354,6 +378,10 @@ export class DirectorySource implements RecordSource {
     }
   }
 
+  async ceremony(): Promise<Uint8Array | null> {
+    return this.#hasCeremony ? this.#read(CEREMONY_FILE) : null;
+  }
+
   async *evidence(): AsyncGenerator<EvidenceEntry> {
     for (const file of this.#evidence) {
       const id = fromHex(EVIDENCE_NAME.exec(file)![1]!, 32);
@@ -380,17 +408,24 @@ export class MemorySource implements RecordSource {
   readonly #entries: readonly RecordEntry[];
   readonly #results: unknown;
   readonly #evidence: readonly Uint8Array[];
+  readonly #ceremony: Uint8Array | null;
 
   constructor(
     manifest: Uint8Array,
     entries: readonly RecordEntry[],
     results: unknown = null,
     evidence: readonly Uint8Array[] = [],
+    ceremony: Uint8Array | null = null,
   ) {
     this.#manifest = manifest;
     this.#entries = entries;
     this.#results = results;
     this.#evidence = evidence;
+    this.#ceremony = ceremony;
+  }
+
+  async ceremony(): Promise<Uint8Array | null> {
+    return this.#ceremony;
   }
 
   async *evidence(): AsyncGenerator<EvidenceEntry> {

@@ -2,6 +2,7 @@
  * The election directory `saylau election init` writes and every other command reads:
  *
  *   manifest.cbor                    the canonical manifest (genesis)
+ *   ceremony.cbor                    the key ceremony's public transcript
  *   election.json                    election id and a human summary
  *   commission/<i>/member.key        commission member i's ed25519 seed (hex)
  *   registrars/<r>/registrar.key     region r's registrar seed (hex)
@@ -26,6 +27,10 @@ import {
 } from "../election/ceremony.ts";
 import { SaylauError } from "../errors.ts";
 import type { ElectionSetup } from "../ledger/election-setup.ts";
+import { readKey } from "./key-file.ts";
+
+// Other modules read key files through here too.
+export { readKey };
 
 export interface PortPlan {
   readonly host: string;
@@ -42,6 +47,7 @@ export function validatorConfig(index: number, count: number, ports: PortPlan) {
   return {
     dataDir: "data",
     manifestFile: "../../manifest.cbor",
+    ceremonyFile: "../../ceremony.cbor",
     keyFile: "validator.key",
     p2pListen: `/ip4/${ports.host}/tcp/${ports.p2pBase + index}`,
     httpHost: ports.host,
@@ -61,6 +67,7 @@ export function writeElectionDirectory(dir: string, setup: ElectionSetup, ports:
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "manifest.cbor"), setup.manifestBytes);
+  writeFileSync(join(dir, "ceremony.cbor"), setup.transcript);
   writeFileSync(
     join(dir, "election.json"),
     `${JSON.stringify(
@@ -122,18 +129,6 @@ export function patchValidatorConfigs(
   }
 }
 
-export function readKey(path: string): Ed25519KeyPair {
-  if (!existsSync(path)) throw new SaylauError("cli/missing_file", `${path} does not exist`);
-  try {
-    return keyPairFromSeed(fromHex(readFileSync(path, "utf8").trim(), 32));
-  } catch {
-    throw new SaylauError(
-      "cli/bad_key",
-      `${path} must hold a 32-byte seed as 64 lowercase hex digits`,
-    );
-  }
-}
-
 export interface VoterEntry {
   readonly key: Ed25519KeyPair;
   readonly district: number;
@@ -163,7 +158,11 @@ export function readTrustee(
   dir: string,
   index: number,
 ): { signing: Ed25519KeyPair; secret: TrusteeSecret } {
-  const tdir = join(dir, "trustees", String(index));
+  return readTrusteeFiles(join(dir, "trustees", String(index)));
+}
+
+/** A trustee's own directory: trustee.key (signing seed, hex) and share.cbor (its key share). */
+export function readTrusteeFiles(tdir: string): { signing: Ed25519KeyPair; secret: TrusteeSecret } {
   const signing = readKey(join(tdir, "trustee.key"));
   const sharePath = join(tdir, "share.cbor");
   if (!existsSync(sharePath))

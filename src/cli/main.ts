@@ -5,48 +5,84 @@
  */
 
 import { arithmeticFromEnv } from "../verify/arithmetic-from-env.ts";
-import { runAudit } from "./commands/audit.ts";
-import { runDemo } from "./commands/demo.ts";
-import { runElection } from "./commands/election.ts";
-import { runExport } from "./commands/export.ts";
-import { runNode } from "./commands/node.ts";
-import { runPrinter } from "./commands/printer.ts";
-import { runReceipt } from "./commands/receipt.ts";
-import { runStatus } from "./commands/status.ts";
-import { runCommission, runVoters } from "./commands/test-election-parties.ts";
-import { runTrustee } from "./commands/trustee.ts";
-import { runVote } from "./commands/vote.ts";
-import { runVoter } from "./commands/voter.ts";
 import { describeError, EXIT, exitCodeFor } from "./output.ts";
 
 type Command = { run: (args: string[]) => Promise<number>; summary: string };
 
+/**
+ * Each command's module is loaded when it runs: a party's short command (a keygen, a
+ * signature, a vote) does not pay for loading the validator, the API server and the audit.
+ */
+function lazy(load: () => Promise<Command["run"]>): Command["run"] {
+  return async (args) => (await load())(args);
+}
+
 const COMMANDS: Record<string, Command> = {
-  demo: { run: runDemo, summary: "run a whole election on 4 local validators, end to end" },
-  election: {
-    run: runElection,
-    summary: "election init: a test election, every party's keys in one directory",
+  demo: {
+    run: lazy(async () => (await import("./commands/demo.ts")).runDemo),
+    summary: "a whole election, every party its own process and directory, end to end",
   },
-  node: { run: runNode, summary: "node start|resync: run a validator; rebuild a damaged store" },
-  voters: {
-    run: runVoters,
-    summary: "voters register: registrars register the credentials (test directory)",
+  election: {
+    run: lazy(async () => (await import("./commands/election.ts")).runElection),
+    summary: "election assemble: the manifest from public files (init: a test election)",
   },
   commission: {
-    run: runCommission,
-    summary: "commission approve|extend: a k-of-m commission decision (test directory)",
+    run: lazy(async () => (await import("./commands/commission.ts")).runCommission),
+    summary: "commission keygen|sign|submit: a member's key; k-of-m decisions",
   },
-  vote: { run: runVote, summary: "cast an encrypted ballot" },
-  receipt: { run: runReceipt, summary: "receipt fetch|verify: prove a ballot is in the ledger" },
-  trustee: { run: runTrustee, summary: "trustee decrypt: a trustee's share of the tally" },
-  status: { run: runStatus, summary: "a validator's status and the result" },
+  registrar: {
+    run: lazy(async () => (await import("./commands/registrar.ts")).runRegistrar),
+    summary: "registrar keygen|register|revoke: a region's voter registration",
+  },
+  validator: {
+    run: lazy(async () => (await import("./commands/validator.ts")).runValidator),
+    summary: "validator keygen|config: a validator's key and config",
+  },
+  node: {
+    run: lazy(async () => (await import("./commands/node.ts")).runNode),
+    summary:
+      "node start|resync|state-sync: run a validator; rebuild a damaged store; catch up from a snapshot",
+  },
+  voter: {
+    run: lazy(async () => (await import("./commands/voter.ts")).runVoter),
+    summary: "voter keygen|key-from-code: the voter's own key",
+  },
+  printer: {
+    run: lazy(async () => (await import("./commands/printer.ts")).runPrinter),
+    summary: "printer print: sealed credential sheets for voters",
+  },
+  vote: {
+    run: lazy(async () => (await import("./commands/vote.ts")).runVote),
+    summary: "cast an encrypted ballot with the voter's key",
+  },
+  trustee: {
+    run: lazy(async () => (await import("./commands/trustee.ts")).runTrustee),
+    summary: "trustee ceremony|decrypt: the key ceremony; a share of each district's tally",
+  },
+  ceremony: {
+    run: lazy(async () => (await import("./commands/trustee-ceremony.ts")).runCeremony),
+    summary: "ceremony assemble: the key ceremony's transcript",
+  },
+  voters: {
+    run: lazy(async () => (await import("./commands/test-election-parties.ts")).runVoters),
+    summary: "voters register: a test election's registrations (test directory only)",
+  },
+  receipt: {
+    run: lazy(async () => (await import("./commands/receipt.ts")).runReceipt),
+    summary: "receipt fetch|verify: prove a ballot is in the ledger",
+  },
+  status: {
+    run: lazy(async () => (await import("./commands/status.ts")).runStatus),
+    summary: "a validator's status and the result",
+  },
   audit: {
-    run: runAudit,
+    run: lazy(async () => (await import("./commands/audit.ts")).runAudit),
     summary: "replay the whole ledger from genesis and re-verify everything",
   },
-  export: { run: runExport, summary: "write the complete election record to a directory" },
-  voter: { run: runVoter, summary: "voter keygen|key-from-code: the voter's own key" },
-  printer: { run: runPrinter, summary: "printer print: sealed credential sheets for voters" },
+  export: {
+    run: lazy(async () => (await import("./commands/export.ts")).runExport),
+    summary: "write the complete election record to a directory",
+  },
 };
 
 export function registerCommand(name: string, command: Command): void {

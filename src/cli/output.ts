@@ -72,9 +72,13 @@ export function exitCodeFor(err: unknown): number {
       return EXIT.usage;
     }
     if (
-      ["cli/unreachable", "cli/missing_file", "cli/bad_response", "config/port_in_use"].includes(
-        err.code,
-      )
+      [
+        "cli/unreachable",
+        "cli/missing_file",
+        "cli/bad_response",
+        "config/port_in_use",
+        "snapshot/unreachable",
+      ].includes(err.code)
     ) {
       return EXIT.unavailable;
     }

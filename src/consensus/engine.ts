@@ -599,14 +599,24 @@ export class ConsensusEngine {
     const proposal = round.proposal;
     if (!round.entered || proposal === null) return;
     if (round.fixedHash !== null && !bytesEqual(round.fixedHash, proposal.blockHash)) return;
-    const validity = this.hs.validity.get(proposal.hex);
+    const reproposal = round.fixedHash !== null;
+    let validity = this.hs.validity.get(proposal.hex);
+    if (reproposal && validity === "invalid" && !this.hs.askedAsReproposal.has(proposal.hex)) {
+      // This replica refused the block as a fresh proposal, maybe for its time alone (the
+      // leader's clock against ours), yet q validators prepared it and a NEW-VIEW now forces
+      // it: refusing it for ever would stall the height once we are needed for a quorum.
+      // Ask once more, as a re-proposal; a block invalid in itself stays invalid.
+      validity = undefined;
+    }
     if (validity === undefined) {
+      if (reproposal) this.hs.askedAsReproposal.add(proposal.hex);
       this.hs.validity.set(proposal.hex, "pending");
       this.out.push({
         type: "validate",
         height: this.currentHeight,
         blockHash: proposal.blockHash,
         payload: proposal.payload,
+        reproposal,
       });
       return;
     }

@@ -44,6 +44,8 @@ export class HeightState {
   /** Payloads seen at this height, by hash: commits may complete before the payload arrives. */
   readonly payloads = new Map<string, Uint8Array>();
   readonly validity = new Map<string, Validity>();
+  /** Blocks the predicate was asked about as re-proposals (at most once each). */
+  readonly askedAsReproposal = new Set<string>();
   /** Highest prepared certificate this replica holds (payload included). */
   prepared: PreparedCertificate | null = null;
   /** Verified VIEW-CHANGEs by target view, then sender. */

@@ -71,12 +71,18 @@ export type Action =
       readonly message: ConsensusMessage;
       readonly bytes: Uint8Array;
     }
-  /** Check the proposal; answer later with engine.validated(height, blockHash, valid). */
+  /**
+   * Check the proposal; answer later with engine.validated(height, blockHash, valid).
+   * `reproposal`: a NEW-VIEW forces this block, so it was prepared in an earlier view (at
+   * least q - f honest validators found it valid as a fresh proposal then). Checks of a
+   * proposal's freshness (its time against the node's clock) are for fresh proposals only.
+   */
   | {
       readonly type: "validate";
       readonly height: number;
       readonly blockHash: Uint8Array;
       readonly payload: Uint8Array;
+      readonly reproposal: boolean;
     }
   /** The block at `height` is final: apply it, store the certificate beside it. */
   | {

@@ -32,6 +32,15 @@ export const TAG = {
   evidence: "saylau/v1/evidence",
   /** The credential digest: over a lattice hash's 2048 bytes (src/crypto/lattice-hash.ts). */
   credentials: "saylau/v1/credentials",
+  /** Key ceremony: one tag per signed message kind, and the transcript's hash. */
+  ceremonyAnnouncement: "saylau/v1/ceremony/announcement",
+  ceremonyShare: "saylau/v1/ceremony/share",
+  ceremonyVerdict: "saylau/v1/ceremony/verdict",
+  ceremonyTranscript: "saylau/v1/ceremony/transcript",
+  /** A passphrase-encrypted key file's integrity digest (src/cli/keystore.ts). */
+  keyFile: "saylau/v1/keyfile",
+  /** One chunk of a state snapshot's credential records (src/ledger/snapshot.ts). */
+  snapshotChunk: "saylau/v1/snapshot-chunk",
 } as const;
 export type HashTag = (typeof TAG)[keyof typeof TAG] | `saylau/v1/${string}`;
 

@@ -20,6 +20,10 @@
  * Key ceremony (the trustees' CLI): startKeyCeremony, verifyTrusteePublic, encryptShare,
  * openShare (-> share or Complaint), verifyComplaint, finishKeyCeremony,
  * buildElectionDescription; seededElection runs all of it from one seed (tests, demo).
+ * The ceremony's public transcript (ceremony-transcript.ts): signAnnouncement, signShare,
+ * signVerdict, verifyCeremonyTranscript(bytes) -> trustees, signing keys, K, hash and the
+ * description for given contests; transcriptHash(bytes) -> the manifest's `ceremony`.
+ * Its refusals are ceremony/* codes (docs/ELECTION-CRYPTO.md, "Ceremony transcript").
  *
  * Error codes (SaylauError.code): election/bad_point, election/bad_scalar, election/bad_proof,
  * election/wrong_limit, election/wrong_shape, election/bad_choice, election/bad_credential,
@@ -64,6 +68,20 @@ export {
   verifyComplaint,
   verifyTrusteePublic,
 } from "./ceremony.ts";
+export {
+  type CeremonyTranscript,
+  decodeTranscript,
+  encodeTranscript,
+  type SignedAnnouncement,
+  type SignedShare,
+  type SignedVerdict,
+  signAnnouncement,
+  signShare,
+  signVerdict,
+  transcriptHash,
+  type VerifiedCeremony,
+  verifyCeremonyTranscript,
+} from "./ceremony-transcript.ts";
 export { type ElectionContext, prepareElection } from "./context.ts";
 export {
   combineShares,

@@ -10,6 +10,7 @@ import { concatBytes, utf8 } from "../crypto/bytes.ts";
 import { type Ed25519KeyPair, keyPairFromSeed } from "../crypto/ed25519.ts";
 import { sha256 } from "../crypto/hash.ts";
 import type { TrusteeSecret } from "../election/ceremony.ts";
+import { transcriptHash } from "../election/ceremony-transcript.ts";
 import type { Contest } from "../election/description.ts";
 import { seededElection } from "../election/seeded.ts";
 import { SaylauError } from "../errors.ts";
@@ -40,14 +41,15 @@ export interface ElectionSetupInput {
   readonly contests: readonly Contest[];
   /** Default: one member, who alone approves. */
   readonly commission?: { readonly members: number; readonly threshold: number };
-  /** Default: polls open at createdAt and close two years later, shown in Asia/Almaty. */
+  /**
+   * Default: polls open at createdAt and close 30 years later (tests on the real clock must
+   * not expire), shown in Asia/Almaty.
+   */
   readonly schedule?: Schedule;
   /** Default: one region "R1" with one district "D1". */
   readonly regions?: readonly RegionInput[];
   /** Default: every contest national. */
   readonly scopes?: readonly ContestScope[];
-  /** Hash of the ceremony's public transcript; default 32 zero bytes (no transcript). */
-  readonly ceremony?: Uint8Array;
 }
 
 export interface TrusteeKeys {
@@ -68,13 +70,15 @@ export interface ElectionSetup {
   readonly voters: readonly Ed25519KeyPair[];
   /** voterDistricts[i]: the district voter i is registered to (round robin). */
   readonly voterDistricts: readonly number[];
+  /** The key ceremony's public transcript; its hash is the manifest's `ceremony`. */
+  readonly transcript: Uint8Array;
 }
 
 export const DEFAULT_REGIONS: readonly RegionInput[] = [
   { id: "R1", name: "Region 1", districts: [{ id: "D1", name: "District 1" }] },
 ];
 
-const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
+const DEFAULT_POLLS_MS = 30 * 365 * 24 * 3600 * 1000;
 
 export function deriveKey(seed: Uint8Array, label: string): Ed25519KeyPair {
   return keyPairFromSeed(sha256(concatBytes(utf8(`saylau/v1/setup/${label}/`), seed)));
@@ -99,15 +103,20 @@ export function createElection(input: ElectionSetupInput): ElectionSetup {
   const validators = Array.from({ length: input.validators }, (_, i) =>
     deriveKey(input.seed, `validator/${i}`),
   );
+  const signingKeys = Array.from({ length: input.trustees }, (_, i) =>
+    deriveKey(input.seed, `trustee/${i + 1}`),
+  );
   const ceremony = seededElection({
     seed: sha256(concatBytes(utf8("saylau/v1/setup/ceremony/"), input.seed)),
     contests: input.contests,
     threshold: input.threshold,
     trusteeCount: input.trustees,
+    signingKeys,
   });
+  const transcript = ceremony.transcript!;
   const trustees = ceremony.secrets.map((secret, i) => ({
     index: i + 1,
-    signing: deriveKey(input.seed, `trustee/${i + 1}`),
+    signing: signingKeys[i]!,
     secret,
   }));
   const manifest: Manifest = {
@@ -120,7 +129,7 @@ export function createElection(input: ElectionSetupInput): ElectionSetup {
     },
     schedule: input.schedule ?? {
       opensAt: input.createdAt,
-      closesAt: input.createdAt + TWO_YEARS_MS,
+      closesAt: input.createdAt + DEFAULT_POLLS_MS,
       timeZone: "Asia/Almaty",
     },
     validators: validators.map((v, i) => ({ name: `validator-${i}`, publicKey: v.publicKey })),
@@ -134,7 +143,7 @@ export function createElection(input: ElectionSetupInput): ElectionSetup {
       ? input.scopes.map((s) => ({ ...s }))
       : input.contests.map(() => ({ level: "national" as const, index: 0 })),
     trusteeKeys: trustees.map((t) => t.signing.publicKey),
-    ceremony: input.ceremony ?? new Uint8Array(32),
+    ceremony: transcriptHash(transcript),
     election: ceremony.description,
   };
   const manifestBytes = encodeManifest(manifest);
@@ -152,5 +161,6 @@ export function createElection(input: ElectionSetupInput): ElectionSetup {
     trustees,
     voters,
     voterDistricts: voters.map((_, i) => i % districtCount),
+    transcript,
   };
 }

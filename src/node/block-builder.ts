@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { leaderOf } from "../consensus/quorum.ts";
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { SaylauError } from "../errors.ts";
+import type { Block } from "../ledger/block.ts";
 import { decodeBlock, encodeBlock } from "../ledger/block.ts";
 import type { NextBlock } from "../ledger/chain.ts";
 import { txId } from "../ledger/transactions.ts";
@@ -25,13 +26,15 @@ import { markVerified } from "./verified-ids.ts";
  * and applied on the main thread only to be thrown away when the leader's block arrives.
  */
 const FALLBACK_CANDIDATE_TXS = 32;
-/** How far ahead of this node's clock a proposal's time may be. */
-const MAX_CLOCK_SKEW_MS = 30_000;
 
 export interface BlockBuilderParts {
   readonly self: number;
   /** NodeConfig.blockMaxTxs */
   readonly blockMaxTxs: number;
+  /** NodeConfig.maxClockSkewMs: how far a fresh proposal's time may be from `now()`. */
+  readonly maxClockSkewMs: number;
+  /** This node's clock, ms since the epoch (Date.now; tests skew it). */
+  readonly now?: () => number;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
   readonly replica: LedgerReplica;
@@ -50,13 +53,18 @@ export class BlockBuilder {
   readonly #parts: BlockBuilderParts;
   /** Blocks validated (or built) here at the current height, by hex hash. */
   readonly #validated = new Map<string, NextBlock>();
-  #candidate: { height: number; full: boolean } | null = null;
+  /** The candidate handed to the engine: its height, whether full, and its block time. */
+  #candidate: { height: number; full: boolean; time: number } | null = null;
   #building = false;
   /** When this node last committed a block (or started). */
   #lastCommitAt = performance.now();
 
+  readonly #now: () => number;
+
   constructor(parts: BlockBuilderParts) {
     this.#parts = parts;
+    // Read Date.now at each call, not once: a test may move the process clock.
+    this.#now = parts.now ?? (() => Date.now());
   }
 
   get lastCommitAt(): number {
@@ -66,7 +74,11 @@ export class BlockBuilder {
   /**
    * The leader of the current view proposes a full block as soon as work is pending; the
    * other replicas hand the engine a small candidate, which arms their view-change timer
-   * and is what they propose should a view change make them leader.
+   * and is what they propose should a view change make them leader. A candidate whose time
+   * is more than half the clock bound old is built again: the engine proposes the candidate
+   * it holds when a view change makes this node leader, and the others refuse a block whose
+   * time is too far behind their clocks, so a height that waits through view changes must
+   * not be left with only stale candidates.
    */
   maybePropose(): void {
     const { replica, mempool, driver, verified, log } = this.#parts;
@@ -84,7 +96,9 @@ export class BlockBuilder {
     const leader =
       leaderOf(height, view, replica.ctx.manifest.validators.length) === this.#parts.self;
     const have = this.#candidate;
-    if (have !== null && have.height === height && (have.full || !leader)) return;
+    const now = this.#now();
+    const stale = have !== null && now - have.time > this.#parts.maxClockSkewMs / 2;
+    if (have !== null && have.height === height && (have.full || !leader) && !stale) return;
     this.#building = true;
     const limit = leader ? this.#parts.blockMaxTxs : FALLBACK_CANDIDATE_TXS;
     // Only transactions whose checks are done: a block of unchecked ones would make this
@@ -98,7 +112,8 @@ export class BlockBuilder {
     }
     replica
       .propose(candidates, {
-        time: Math.max(Date.now(), replica.tip.header.time),
+        // Never below the parent's (ledger/time_regressed), even if our clock is behind it.
+        time: Math.max(now, replica.tip.header.time),
         proposer: this.#parts.self,
         verified,
         maxTxs: limit,
@@ -118,7 +133,7 @@ export class BlockBuilder {
           await mempool.drop(dropped);
         }
         if (height !== driver.engine.height || built.block.txs.length === 0) return;
-        this.#candidate = { height, full: leader };
+        this.#candidate = { height, full: leader, time: built.block.header.time };
         this.#validated.set(toHex(built.hash), built);
         driver.propose(encodeBlock(built.block));
       })
@@ -128,10 +143,14 @@ export class BlockBuilder {
       });
   }
 
-  /** Verify what was not verified yet, then validate the block on top of the tip. */
-  async #prepare(payload: Uint8Array): Promise<NextBlock> {
+  /**
+   * Verify what was not verified yet, then validate the block on top of the tip. `check`
+   * runs on the decoded block first, so a refusal it makes costs no verification.
+   */
+  async #prepare(payload: Uint8Array, check?: (block: Block) => void): Promise<NextBlock> {
     const { verified } = this.#parts;
     const block = decodeBlock(payload);
+    check?.(block);
     const ids = block.txs.map((t) => toHex(txId(t)));
     const pending = ids.flatMap((id, i) => (verified.has(id) ? [] : [{ id, tx: block.txs[i]! }]));
     if (pending.length > 0) {
@@ -153,27 +172,43 @@ export class BlockBuilder {
     return this.#parts.replica.validate(block, verified);
   }
 
-  /** The driver's `validate` hook: is this proposal valid on top of the tip? (never throws) */
+  /**
+   * The driver's `validate` hook: is this proposal valid on top of the tip? (never throws)
+   * A fresh proposal must also be fresh: its time within maxClockSkewMs of this node's clock
+   * when the proposal reached it, either way. A re-proposal forced by a NEW-VIEW is not
+   * held to that: f+1 honest validators found it fresh when they prepared it.
+   */
   async validateProposal(
     height: number,
     blockHash: Uint8Array,
     payload: Uint8Array,
+    reproposal = false,
   ): Promise<boolean> {
     const { replica, log } = this.#parts;
+    const receivedAt = this.#now();
     try {
       if (height !== replica.height + 1) return false;
-      const next = await this.#prepare(payload);
+      const next = await this.#prepare(payload, (block) => {
+        if (!reproposal) this.#checkTime(block.header.time, receivedAt);
+      });
       if (!bytesEqual(next.hash, blockHash)) return false;
-      if (next.block.header.time > Date.now() + MAX_CLOCK_SKEW_MS) {
-        log.warn({ height }, "proposal time is too far in the future");
-        return false;
-      }
       this.#validated.set(toHex(blockHash), next);
       return true;
     } catch (err) {
       log.warn({ height, err: (err as Error).message }, "proposal rejected");
       return false;
     }
+  }
+
+  #checkTime(time: number, clock: number): void {
+    const bound = this.#parts.maxClockSkewMs;
+    const skew = time - clock;
+    if (Math.abs(skew) <= bound) return;
+    throw new SaylauError(
+      "node/proposal_time_skewed",
+      `block time ${time} is ${Math.abs(skew)} ms ${skew > 0 ? "ahead of" : "behind"} this node's clock ${clock}, beyond ${bound} ms`,
+      { time, clock, bound },
+    );
   }
 
   /** The driver's `commit` hook: a decided block, durable once this resolves. */

@@ -13,6 +13,12 @@ import { SaylauError } from "../errors.ts";
 export interface NodeConfig {
   readonly dataDir: string;
   readonly manifestFile: string;
+  /**
+   * The key ceremony's public transcript, whose hash the manifest names (optional). Given,
+   * the validator checks it against the manifest at start and serves it (GET /v1/ceremony)
+   * so an export carries it to the auditor.
+   */
+  readonly ceremonyFile: string | null;
   readonly keyFile: string;
   readonly p2pListen: string;
   readonly httpHost: string;
@@ -25,6 +31,11 @@ export interface NodeConfig {
   readonly mempoolMaxBytes: number;
   readonly blockMaxTxs: number;
   readonly consensusTimeoutMs: number;
+  /**
+   * A fresh proposal whose block time differs from this node's clock by more than this, in
+   * either direction, is refused (docs/CONSENSUS.md, "Block time and the validators' clocks").
+   */
+  readonly maxClockSkewMs: number;
   /**
    * fsync consensus WAL records before sending the messages they record (group commit). Off
    * is unsafe: after a power loss the validator may forget what it signed and contradict it.
@@ -80,6 +91,7 @@ const DEFAULTS = {
   mempoolMaxBytes: 256 * 1024 * 1024,
   blockMaxTxs: 2000,
   consensusTimeoutMs: 2000,
+  maxClockSkewMs: 5000,
   walSync: true,
   mempoolSync: true,
   rateLimitPerMinute: 6_000,
@@ -96,6 +108,7 @@ function bad(message: string, details: Record<string, unknown> = {}): SaylauErro
 const KEYS = new Set([
   "dataDir",
   "manifestFile",
+  "ceremonyFile",
   "keyFile",
   "p2pListen",
   "httpHost",
@@ -107,6 +120,7 @@ const KEYS = new Set([
   "mempoolMaxBytes",
   "blockMaxTxs",
   "consensusTimeoutMs",
+  "maxClockSkewMs",
   "reforwardAfterMs",
   "walSync",
   "mempoolSync",
@@ -192,6 +206,10 @@ export function loadConfig(
   const config: NodeConfig = {
     dataDir: path("dataDir", "SAYLAU_DATA_DIR"),
     manifestFile: path("manifestFile", "SAYLAU_MANIFEST"),
+    ceremonyFile:
+      pick("ceremonyFile", "SAYLAU_CEREMONY") === undefined
+        ? null
+        : path("ceremonyFile", "SAYLAU_CEREMONY"),
     keyFile: path("keyFile", "SAYLAU_KEY_FILE"),
     p2pListen: str(pick("p2pListen", "SAYLAU_P2P_LISTEN"), "p2pListen"),
     httpHost: (pick("httpHost", "SAYLAU_HTTP_HOST") as string | undefined) ?? DEFAULTS.httpHost,
@@ -217,6 +235,12 @@ export function loadConfig(
       "consensusTimeoutMs",
       10,
       600_000,
+    ),
+    maxClockSkewMs: int(
+      raw.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs,
+      "maxClockSkewMs",
+      100,
+      3_600_000,
     ),
     walSync: bool(raw.walSync ?? DEFAULTS.walSync, "walSync"),
     mempoolSync: bool(raw.mempoolSync ?? DEFAULTS.mempoolSync, "mempoolSync"),
@@ -260,6 +284,12 @@ export function loadConfig(
     throw new SaylauError(
       "config/missing_manifest",
       `manifest file ${config.manifestFile} does not exist`,
+    );
+  }
+  if (config.ceremonyFile !== null && !existsSync(config.ceremonyFile)) {
+    throw new SaylauError(
+      "config/missing_ceremony",
+      `ceremony transcript file ${config.ceremonyFile} does not exist`,
     );
   }
   if (!existsSync(config.keyFile)) {

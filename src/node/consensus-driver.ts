@@ -27,8 +27,16 @@ import type { ConsensusWal } from "./consensus-wal.ts";
 export interface DriverHooks {
   /** Send consensus bytes to one validator or all others. */
   send(to: number | "all", bytes: Uint8Array): void;
-  /** Is this block valid on top of the tip? (never throws) */
-  validate(height: number, blockHash: Uint8Array, payload: Uint8Array): Promise<boolean>;
+  /**
+   * Is this block valid on top of the tip? (never throws) `reproposal`: forced by a NEW-VIEW,
+   * so not checked for freshness (see the engine's `validate` action).
+   */
+  validate(
+    height: number,
+    blockHash: Uint8Array,
+    payload: Uint8Array,
+    reproposal: boolean,
+  ): Promise<boolean>;
   /** Commit a decided block; resolves once it is durable. */
   commit(
     height: number,
@@ -215,8 +223,8 @@ export class ConsensusDriver {
           this.#send(action.to, action.bytes);
           break;
         case "validate": {
-          const { height, blockHash, payload } = action;
-          void this.#hooks.validate(height, blockHash, payload).then((valid) => {
+          const { height, blockHash, payload, reproposal } = action;
+          void this.#hooks.validate(height, blockHash, payload, reproposal).then((valid) => {
             this.#input(() => this.engine.validated(height, blockHash, valid));
           });
           break;

@@ -31,8 +31,8 @@ export function driverHooks(parts: HookedParts): DriverHooks {
       if (to === "all") network.broadcast(frame);
       else network.send(to, frame);
     },
-    validate: (height, blockHash, payload) =>
-      parts.builder().validateProposal(height, blockHash, payload),
+    validate: (height, blockHash, payload, reproposal) =>
+      parts.builder().validateProposal(height, blockHash, payload, reproposal),
     commit: (height, payload, certificate, blockHash) =>
       parts.builder().commit(height, payload, certificate, blockHash),
     fetch: (fromHeight) => parts.sync().fetch(fromHeight),

@@ -12,6 +12,7 @@ import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
 import type {
   BlockView,
+  CeremonyView,
   ConsistencyView,
   CredentialView,
   ElectionView,
@@ -118,7 +119,9 @@ export class NodeQueries implements NodeService {
           ? "the ballot is pending; a receipt exists once it is committed"
           : dropped !== undefined
             ? `the ballot was not committed and never will be (${dropped.code}: ${dropped.message})`
-            : "no such transaction here",
+            : store.base === undefined
+              ? "no such transaction here"
+              : `no such transaction here: this validator was state-synced at height ${store.base.height} and holds no transactions committed up to it`,
       );
     }
     // Against the current head: the freshest signed log root that includes the ballot.
@@ -161,7 +164,19 @@ export class NodeQueries implements NodeService {
     };
   }
 
+  /** A state-synced validator holds no block below its snapshot: say so, not "not found". */
+  #checkHeld(height: number): void {
+    const store = this.#node.replica.store;
+    if (height >= store.firstBlock || height > this.#node.replica.height) return;
+    throw new SaylauError(
+      "node/pruned",
+      `this validator was state-synced at height ${store.base?.height} and holds blocks from ${store.firstBlock} on; ask another validator for block ${height}`,
+      { firstBlock: store.firstBlock },
+    );
+  }
+
   async block(height: number): Promise<BlockView> {
+    this.#checkHeld(height);
     const bytes = await this.#node.replica.store.blockBytes(height);
     if (bytes === undefined)
       throw new SaylauError(
@@ -172,6 +187,7 @@ export class NodeQueries implements NodeService {
   }
 
   async blocks(from: number, limit: number): Promise<BlockView[]> {
+    this.#checkHeld(from);
     const out: BlockView[] = [];
     for await (const b of this.#node.replica.store.blocksInRange(from, from + limit - 1)) {
       out.push(await this.#blockView(b.height, b.block));
@@ -250,11 +266,22 @@ export class NodeQueries implements NodeService {
     };
   }
 
+  ceremony(): CeremonyView {
+    const transcript = this.#node.ceremony;
+    if (transcript === null) {
+      throw new SaylauError(
+        "api/not_found",
+        "this validator was not given the ceremony transcript (config ceremonyFile)",
+      );
+    }
+    return { transcript: toHex(transcript), hash: toHex(this.#node.replica.ctx.manifest.ceremony) };
+  }
+
   async credential(key: string): Promise<CredentialView> {
     const { ctx } = this.#node.replica;
     const [record] = await this.#node.replica.credentials([fromHex(key)]);
     if (record === null || record === undefined) {
-      throw new SaylauError("api/not_found", `credential ${key} is not registered`);
+      throw new SaylauError("node/not_found", `credential ${key} is not registered`);
     }
     const district = ctx.geography.districts[record.district]!;
     return {

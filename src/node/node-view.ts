@@ -14,6 +14,8 @@ import type { ValidatorNetwork } from "./p2p/validator-network.ts";
 
 export interface NodeView {
   readonly self: number;
+  /** The key ceremony's transcript, when the validator was given it. */
+  readonly ceremony: Uint8Array | null;
   readonly replica: LedgerReplica;
   readonly mempool: Mempool;
   readonly metrics: NodeMetrics;

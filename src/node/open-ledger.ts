@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { isSaylauError, SaylauError } from "../errors.ts";
 import { LedgerReplica } from "./ledger-replica.ts";
 import { readSigningFence } from "./signing-fence.ts";
+import { stateSyncStagingDir } from "./state-sync.ts";
 import { checkStoredChain } from "./store-check.ts";
 import { checkStoreFiles } from "./store-files-check.ts";
 
@@ -37,6 +38,12 @@ export async function openLedger(
       throw new SaylauError(
         "store/resync_incomplete",
         `${resyncStagingDir(dataDir)} exists: a resync was interrupted; run \`saylau node resync\` again`,
+      );
+    }
+    if (existsSync(stateSyncStagingDir(dataDir))) {
+      throw new SaylauError(
+        "store/state_sync_incomplete",
+        `${stateSyncStagingDir(dataDir)} exists: a state sync was interrupted; run \`saylau node state-sync\` again`,
       );
     }
     const files = await checkStoreFiles(dataDir);

@@ -14,13 +14,23 @@
  * - and the head record names the last block (LedgerStore.open checks the head's log
  *   frontier against its logRoot).
  *
+ * A state-synced store starts at its base b instead of genesis (ledger-store.ts): it holds
+ * the header, certificate and state of block b and the log's frontier there, and blocks from
+ * b + 1; the check is the same from b on, the base's certificate and frontier included.
+ *
  * Anything else is `store/corrupt`, with the height and what disagrees, and so is anything
  * LevelDB reports as damage while these are read.
  */
 import { certificateProblem, decodeCertificate } from "../consensus/certificate.ts";
 import { bytesEqual, toHex } from "../crypto/bytes.ts";
 import { TAG, taggedHash } from "../crypto/hash.ts";
-import { appendLeaves, frontierFromNodes, frontierRoot, leafHash } from "../crypto/merkle.ts";
+import {
+  appendLeaves,
+  frontierFromNodes,
+  frontierNodeIds,
+  frontierRoot,
+  leafHash,
+} from "../crypto/merkle.ts";
 import type { LedgerContext } from "../ledger/apply.ts";
 import { decodeBlock, headerHash } from "../ledger/block.ts";
 import { genesisBlock } from "../ledger/chain.ts";
@@ -74,9 +84,25 @@ export async function checkStoredChain(
   const hashes = new Array<Uint8Array>(n);
   const stateHashes = new Array<Uint8Array>(n);
   const genesisHash = headerHash(genesisBlock(ctx).block.header);
+  const base = store.base;
+  const first = store.firstBlock;
   let frontier = frontierFromNodes(0, []);
   let txs = 0;
   let bytes = 0;
+  if (base !== undefined) {
+    const hash = headerHash(base.header);
+    if (!bytesEqual(base.header.electionId, ctx.electionId)) {
+      throw store.corrupt("the snapshot base is for another election", { height: base.height });
+    }
+    hashes[base.height] = hash;
+    stateHashes[base.height] = base.header.stateHash;
+    frontier = await baseFrontier(store, base.logSize);
+    if (!bytesEqual(frontierRoot(frontier), base.header.logRoot)) {
+      throw store.corrupt("the log frontier at the snapshot base does not give its logRoot", {
+        height: base.height,
+      });
+    }
+  }
 
   // Heights must come in order 0, 1, 2, ... with none missing and none above the head.
   const expectNext = (what: string, height: number, expected: number) => {
@@ -91,7 +117,7 @@ export async function checkStoredChain(
     if (next !== n) throw store.corrupt(`${what} ${next} is missing`, { height: next });
   };
 
-  let h = 0;
+  let h = first;
   for await (const { height, value } of scan(store, PREFIX.block, "block")) {
     expectNext("block", height, h);
     bytes += value.length;
@@ -124,7 +150,7 @@ export async function checkStoredChain(
   }
 
   const validators = ctx.manifest.validators.map((v) => v.publicKey);
-  h = 1;
+  h = base?.height ?? 1;
   for await (const { height, value } of scan(store, PREFIX.certificate, "certificate")) {
     expectNext("certificate of block", height, h);
     bytes += value.length;
@@ -159,7 +185,16 @@ export async function checkStoredChain(
       });
     }
     bytes += value.length;
-    if (!bytesEqual(taggedHash(TAG.state, value), stateHashes[height]!)) {
+    const expected = stateHashes[height];
+    if (expected === undefined) {
+      throw store.corrupt(
+        `a state is stored after block ${height}, which this store does not hold`,
+        {
+          height,
+        },
+      );
+    }
+    if (!bytesEqual(taggedHash(TAG.state, value), expected)) {
       throw store.corrupt(`the state stored after block ${height} does not hash to its stateHash`, {
         height,
       });
@@ -170,4 +205,23 @@ export async function checkStoredChain(
     throw store.corrupt(`state after block ${head.height} is missing`, { height: head.height });
   }
   return { height: head.height, txs, bytes };
+}
+
+/** The frontier stored at a state-synced store's base (its nodes are stored individually). */
+async function baseFrontier(store: LedgerStore, logSize: number) {
+  const ids = frontierNodeIds(logSize);
+  const hashes: Uint8Array[] = [];
+  for (const id of ids) {
+    let v: Uint8Array | undefined;
+    try {
+      v = await store.db.get(keys.merkleNode(id.level, id.index));
+    } catch (err) {
+      throw store.readFailure("the log frontier at the snapshot base", err);
+    }
+    if (v === undefined || v.length !== 32) {
+      throw store.corrupt(`log node (${id.level}, ${id.index}) of the snapshot base is missing`);
+    }
+    hashes.push(v);
+  }
+  return frontierFromNodes(logSize, hashes);
 }

@@ -16,6 +16,7 @@ import { buildApi } from "./api/app.ts";
 import type { SubmitResult } from "./api/service.ts";
 import { BlockBuilder } from "./block-builder.ts";
 import { BlockSync } from "./block-sync.ts";
+import { readCeremonyTranscript } from "./ceremony-file.ts";
 import { CommitLatency } from "./commit-latency.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConsensusDriver, type DriverHooks } from "./consensus-driver.ts";
@@ -31,10 +32,13 @@ import type { NodeView } from "./node-view.ts";
 import { openLedger } from "./open-ledger.ts";
 import { ValidatorNetwork } from "./p2p/validator-network.ts";
 import { peerAddresses, readSeed, validatorIndex } from "./startup-checks.ts";
+import { SnapshotServer } from "./state-sync-serve.ts";
 import { decodeWire, MAX_FRAME_BYTES, type WireMessage } from "./wire.ts";
 
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The node's clock, ms since the epoch (default Date.now); tests skew it. */
+  readonly now?: () => number;
 }
 
 export class ValidatorNode implements NodeView {
@@ -42,6 +46,8 @@ export class ValidatorNode implements NodeView {
   readonly log: Logger;
   readonly metrics: NodeMetrics;
   readonly self: number;
+  /** The ceremony transcript this validator was given (checked at start), or null. */
+  readonly ceremony: Uint8Array | null;
   readonly replica: LedgerReplica;
   readonly mempool: Mempool;
   readonly pool: VerifyPool;
@@ -63,16 +69,19 @@ export class ValidatorNode implements NodeView {
     metrics: NodeMetrics;
     self: number;
     replica: LedgerReplica;
+    ceremony: Uint8Array | null;
     mempool: Mempool;
     pool: VerifyPool;
     network: ValidatorNetwork;
     driverFactory: (hooks: DriverHooks) => ConsensusDriver;
+    now: (() => number) | undefined;
   }) {
     this.config = parts.config;
     this.log = parts.log;
     this.metrics = parts.metrics;
     this.self = parts.self;
     this.replica = parts.replica;
+    this.ceremony = parts.ceremony;
     this.mempool = parts.mempool;
     this.pool = parts.pool;
     this.network = parts.network;
@@ -110,6 +119,8 @@ export class ValidatorNode implements NodeView {
       ...common,
       self: this.self,
       blockMaxTxs: this.config.blockMaxTxs,
+      maxClockSkewMs: this.config.maxClockSkewMs,
+      ...(parts.now === undefined ? {} : { now: parts.now }),
       log: this.log,
       pool: this.pool,
       verified: this.verified,
@@ -147,6 +158,7 @@ export class ValidatorNode implements NodeView {
     try {
       const { manifest } = replica.ctx;
       const self = validatorIndex(manifest, seed, config.keyFile);
+      const ceremony = readCeremonyTranscript(config.ceremonyFile, manifest);
       const metrics = createMetrics();
       const mempool = new Mempool(
         replica.store.db,
@@ -194,9 +206,11 @@ export class ValidatorNode implements NodeView {
         metrics,
         self,
         replica,
+        ceremony,
         mempool,
         pool,
         network,
+        now: options.now,
         driverFactory: (hooks) =>
           new ConsensusDriver({
             electionId: replica.ctx.electionId,
@@ -232,6 +246,7 @@ export class ValidatorNode implements NodeView {
           maxEventLoopUtilization: config.overloadEventLoopPercent / 100,
         },
         onRefused: (code) => node.metrics.apiRefused.inc({ code }),
+        snapshots: new SnapshotServer(replica.store, { log: log.child({ component: "snapshot" }) }),
       });
       try {
         await node.api.listen({ host: config.httpHost, port: config.httpPort });

@@ -1,9 +1,10 @@
 /**
  * `saylau demo --serve` as a real process: it keeps voters back with the polls open and
- * prints the web app's address and their voter keys; a ballot cast then with one of those
- * keys (as the web app casts it) is counted once Enter closes the polls; after the result it
- * serves the app and the demo's receipt, and on SIGINT (Ctrl-C) stops the validators and
- * exits 0.
+ * prints the web app's address, those voters' directories and keys, and when the polls
+ * close; a ballot cast then with one of those keys (as the web app casts it, in the district
+ * the ledger has the key registered to) is counted in that district once the polls close by
+ * time and the trustees decrypt; after the result it serves the app and the demo's receipt,
+ * and on SIGINT (Ctrl-C) stops the validators and exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +16,7 @@ import { fromHex, toHex } from "../../src/crypto/bytes.ts";
 import { keyPairFromSeed } from "../../src/crypto/ed25519.ts";
 import { ledgerContext } from "../../src/ledger/context.ts";
 import { ballotTx } from "../../src/ledger/tx-builders.ts";
-import type { ElectionView, ResultsView } from "../../src/node/api/service.ts";
+import type { CredentialView, ElectionView, ResultsView } from "../../src/node/api/service.ts";
 
 const root = mkdtempSync(join(tmpdir(), "saylau-e2e-serve-"));
 let child: ChildProcess | undefined;
@@ -42,6 +43,8 @@ describe("saylau demo --serve", () => {
         "--concurrency",
         "4",
         "--serve",
+        "--open-for",
+        "30",
       ],
       {
         env: { ...process.env, SAYLAU_WEB_ROOT: webRoot, SAYLAU_LOG_LEVEL: "warn" },
@@ -62,7 +65,7 @@ describe("saylau demo --serve", () => {
       proc.on("exit", (code) => resolve(code)),
     );
 
-    const deadline = Date.now() + 280_000;
+    const deadline = Date.now() + 1_150_000;
     const printed = async (text: string) => {
       while (!stdout.includes(text)) {
         if (Date.now() > deadline || proc.exitCode !== null) {
@@ -72,24 +75,36 @@ describe("saylau demo --serve", () => {
       }
     };
 
-    // The polls are open for the person: 8 voters, 2 kept back, their keys printed.
-    await printed("Press Enter");
-    const open = /served by every validator: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    // The polls are open for the person: 8 voters, 2 kept back, their directories and keys.
+    await printed("The demo decrypts and audits once the polls close");
+    const open = /the web app: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    expect(open).toBeDefined();
     const keys = [...stdout.matchAll(/^ {4}([0-9a-f]{64})$/gm)].map((m) => m[1]!);
     expect(keys).toHaveLength(2);
+    const dirs = [...stdout.matchAll(/^ {4}(\/\S+\/voters\/\d+)$/gm)].map((m) => m[1]!);
+    expect(dirs).toHaveLength(2);
+    const voter = keyPairFromSeed(fromHex(keys[0]!));
     const election = (await (await fetch(`${open}/v1/election`)).json()) as ElectionView;
     const ctx = ledgerContext(fromHex(election.manifest));
-    const tx = ballotTx(ctx.crypto, keyPairFromSeed(fromHex(keys[0]!)), [[0, 0, 0, 0, 1]], 1);
+    const credential = (await (
+      await fetch(`${open}/v1/credentials/${toHex(voter.publicKey)}`)
+    ).json()) as CredentialView;
+    // The party list's last option; every other contest on the ballot left blank.
+    const style = ctx.geography.districts[credential.district]!.style;
+    const choices = style.map((c) => {
+      const options = ctx.manifest.election.contests[c]!.options.length;
+      return Array.from({ length: options }, (_, o) => (c === 0 && o === options - 1 ? 1 : 0));
+    });
+    const tx = ballotTx(ctx, voter, credential.district, choices, 1);
     const cast = await fetch(`${open}/v1/ballots`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ tx: toHex(tx) }),
     });
-    expect(cast.status).toBe(202);
-    proc.stdin!.write("\n");
+    expect(cast.status, await cast.clone().text()).toBe(202);
 
     await printed("press Ctrl-C");
-    expect(stdout).toContain("The decrypted tally matches the ballots cast.");
+    expect(stdout).toContain("The decrypted tally of every district matches the ballots cast.");
     const url = /served by every validator: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
     expect(url).toBeDefined();
     const page = await fetch(`${url}/`);
@@ -107,10 +122,14 @@ describe("saylau demo --serve", () => {
 
     const results = (await (await fetch(`${url}/v1/results`)).json()) as ResultsView;
     expect(results.voters).toBe(7);
-    expect(stdout).toMatch(/^Zhanna +\d+ +\d+ +1$/m);
+    // The web app's ballot, in its district's row of the party list: 1 for the last option.
+    const districtId = ctx.geography.districts[credential.district]!.id;
+    expect(stdout).toMatch(
+      new RegExp(`^${districtId} +Mazhilis, party list +[\\d ]+? {2,}[\\d ]+? {2,}0 0 0 0 1$`, "m"),
+    );
 
     proc.kill("SIGINT");
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/v1/status`)).rejects.toThrow();
-  }, 300_000);
+  }, 1_200_000);
 });

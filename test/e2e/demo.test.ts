@@ -1,9 +1,12 @@
 /**
- * The demo as a test (tracker issue 6): `saylau demo` end to end on a small election, then
- * `saylau audit` of its export through the CLI entry point, and the same audit failing once
- * one byte of an exported block is changed. runDemo itself exits non-zero when the tally
- * differs from the ballots cast, a receipt does not verify, the validators disagree or its
- * own audit fails, so exit code 0 covers all of those.
+ * The demo as a test (tracker issue 6): `saylau demo` end to end on a small election with
+ * every party its own process and directory, then `saylau audit` of its export through the
+ * CLI entry point, and the same audit failing once one byte of an exported block is
+ * changed. runDemo itself exits non-zero when any district's tally differs from the ballots
+ * cast, a receipt does not verify, the validators disagree, its own audit fails or the
+ * commission did not extend the polls, so exit code 0 covers all of those. The record holds
+ * the commission's approval and extension, each with 2 of the 3 members' signatures.
+ * test/e2e/demo-secrets.test.ts scans a demo's data directory for secrets out of place.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +14,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runDemo } from "../../src/cli/commands/demo.ts";
 import { main } from "../../src/cli/main.ts";
+import { decodeBlock } from "../../src/ledger/block.ts";
+import { decodeTransaction } from "../../src/ledger/transactions.ts";
 
 let root: string;
 let demoDir: string;
@@ -47,9 +52,37 @@ afterAll(() => {
 describe("saylau demo", () => {
   it("runs a whole small election end to end and exits 0", async () => {
     // The demo stops its validators in its own finally, whatever happens.
-    const code = await runDemo(["--dir", demoDir, "--voters", "12", "--concurrency", "8"]);
-    expect(code).toBe(0);
-  }, 240_000);
+    let stdout = "";
+    const out = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => {
+      stdout += `${a.join(" ")}\n`;
+    });
+    let code: number;
+    try {
+      code = await runDemo(["--dir", demoDir, "--voters", "12", "--concurrency", "4"]);
+    } finally {
+      out.mockRestore();
+    }
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain("The decrypted tally of every district matches the ballots cast.");
+    expect(stdout).toMatch(/polls extended by the commission \(2 of 3\)/);
+    // One row per district and contest on its ballot: 6 districts, 2 or 3 contests each.
+    expect(stdout.match(/^(ALM|AST|SHY)-0[12] /gm)).toHaveLength(13);
+  }, 900_000);
+
+  it("put the commission's approval and extension on the record, each signed by 2 of 3", () => {
+    const blocksDir = join(demoDir, "export", "blocks");
+    const decisions = readdirSync(blocksDir)
+      .sort()
+      .flatMap((f) => decodeBlock(new Uint8Array(readFileSync(join(blocksDir, f)))).txs)
+      .map((tx) => decodeTransaction(tx))
+      .flatMap((tx) => (tx.type === "commission" ? [tx] : []));
+    expect(decisions.map((d) => d.action)).toEqual(["approve", "extend"]);
+    expect(decisions.map((d) => d.signatures.map((s) => s.member))).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
+    expect(decisions[1]!.closesAt).toBeGreaterThan(decisions[0]!.closesAt);
+  });
 
   it("leaves an export that `saylau audit --dir` verifies, and fails once a block byte changes", async () => {
     const exportDir = join(demoDir, "export");

@@ -5,6 +5,7 @@
 import { decodeWith, encodeWith } from "../../src/codec/schema.ts";
 import type { ConsensusMessage } from "../../src/consensus/index.ts";
 import { commitStatement, consensusStatement } from "../../src/consensus/index.ts";
+import { toHex } from "../../src/crypto/bytes.ts";
 import { blockHash, decodeBlock, encodeBlock, type SimBlock } from "./block.ts";
 import type { Cluster, SimNode } from "./cluster.ts";
 
@@ -22,7 +23,16 @@ export type FaultKind =
   /** As leader, proposes blocks the validity predicate rejects. */
   | "invalid-proposer"
   /** Two engines run with one validator key, each with its own proposals. */
-  | "twins";
+  | "twins"
+  /**
+   * As leader, stamps its blocks at the edge of the clock bound so that honest validators,
+   * whose clocks differ a little, split over them: the one with the earliest clock finds the
+   * block too far ahead (or the one with the latest, too far behind), the others prepare it.
+   * And it withholds its COMMITs for its own blocks, so that such a block is left prepared
+   * but undecided, for a NEW-VIEW to force on the replica that refused it. Only in scenarios
+   * with clocks (clock-scenario.ts).
+   */
+  | "clock-edge";
 
 export interface Behaviour {
   shapeProposal(block: SimBlock): SimBlock;
@@ -48,6 +58,8 @@ export function makeBehaviour(
       return honest;
     case "invalid-proposer":
       return { ...honest, shapeProposal: (block) => ({ ...block, invalid: true }) };
+    case "clock-edge":
+      return clockEdge(cluster, honest);
     case "replayer":
       return replayer(cluster, honest);
     case "equivocating-leader":
@@ -55,6 +67,34 @@ export function makeBehaviour(
     case "double-voter":
       return equivocator(cluster, validator, false);
   }
+}
+
+function clockEdge(cluster: Cluster, honest: Behaviour): Behaviour {
+  const bound = cluster.scenario.clock?.maxSkewMs ?? 0;
+  const own = new Set<string>();
+  return {
+    ...honest,
+    shapeProposal: (block) => {
+      const clocks = [...Array(cluster.scenario.n).keys()]
+        .filter((v) => cluster.isHonest(v))
+        .map((v) => cluster.clockOf(v))
+        .sort((a, b) => a - b);
+      if (clocks.length < 2) return block;
+      // Ahead: time - bound between the two earliest clocks; behind: time + bound between
+      // the two latest.
+      const ahead = cluster.rng.chance(0.5);
+      const pair = ahead ? clocks.slice(0, 2) : clocks.slice(-2);
+      const middle = Math.round((pair[0]! + pair[1]!) / 2);
+      const time = ahead ? middle + bound : middle - bound;
+      const shaped = { ...block, time };
+      own.add(toHex(blockHash(encodeBlock(shaped))));
+      return shaped;
+    },
+    send: (node, to, message, bytes) => {
+      if (message.type === "commit" && own.has(toHex(message.blockHash))) return;
+      honest.send(node, to, message, bytes);
+    },
+  };
 }
 
 function replayer(cluster: Cluster, honest: Behaviour): Behaviour {

@@ -46,6 +46,19 @@ export interface CrashRestart {
   readonly restartAtMs: number | null;
 }
 
+/** Validators' clocks, when the scenario models them (else every clock is true time). */
+export interface ClockModel {
+  /** Every validator's maxClockSkewMs. */
+  readonly maxSkewMs: number;
+  /** Each validator's clock minus the true time, in ms, by validator index. */
+  readonly offsetsMs: readonly number[];
+  /** Mutation: validators skip the clock check (the simulation must then see bad times). */
+  readonly unsafeSkipCheck?: boolean;
+}
+
+/** True time 0 of a run, as ms since the epoch: the genesis block's time. */
+export const SIM_EPOCH_MS = 1_780_000_000_000;
+
 export interface Scenario {
   readonly seed: number;
   readonly n: number;
@@ -63,6 +76,8 @@ export interface Scenario {
   readonly livenessBoundMs: number;
   readonly crypto: CryptoKind;
   readonly mutation?: UnsafeTestMutation;
+  /** Skewed clocks: validators then check fresh proposals' times against their own clocks. */
+  readonly clock?: ClockModel;
 }
 
 export interface Violation {
@@ -72,7 +87,8 @@ export interface Violation {
     | "gap"
     | "honest-evidence"
     | "bad-evidence"
-    | "liveness";
+    | "liveness"
+    | "clock";
   readonly atMs: number;
   readonly detail: string;
 }
@@ -105,11 +121,13 @@ export interface SimNode {
   up: boolean;
   /** Durable: survives crashes. */
   readonly wal: Uint8Array[];
-  readonly ledger: { payload: Uint8Array; hash: Uint8Array }[];
+  readonly ledger: { payload: Uint8Array; hash: Uint8Array; time: number }[];
   readonly included: Set<number>;
   /** Beside the ledger, as the store keeps them: what catch-up serves. */
   readonly certificates: CommitCertificate[];
   candidateHeight: number;
+  /** The time in this node's current candidate. */
+  candidateTime: number;
   scheduledTick: number;
   /** Cut the action list of the next input here, then crash (crash mid-way). */
   crashPending: { restartAtMs: number | null } | null;
@@ -209,6 +227,8 @@ export class Cluster {
   readonly decidedHashes = new Map<number, string>();
   /** When each transaction first appeared in an honest replica's decided block. */
   readonly txDecidedAt = new Map<number, number>();
+  /** When each block (by hash) was first built or validated anywhere. */
+  private readonly firstSeenAt = new Map<string, number>();
   /** Called with each action an honest node carries out (the benchmark counts with it). */
   onAction: ((node: SimNode, action: Action, now: number) => void) | null = null;
 
@@ -240,6 +260,7 @@ export class Cluster {
           included: new Set(),
           certificates: [],
           candidateHeight: 0,
+          candidateTime: 0,
           scheduledTick: Number.POSITIVE_INFINITY,
           crashPending: null,
           behaviour: makeBehaviour(fault ?? "honest", this, v),
@@ -261,6 +282,29 @@ export class Cluster {
     scenario.txTimesMs.forEach((t, i) => {
       this.queue.push(t, { kind: "tx", tx: i + 1 });
     });
+  }
+
+  /** A validator's clock now, ms since the epoch. */
+  clockOf(validator: number): number {
+    return SIM_EPOCH_MS + this.now + (this.scenario.clock?.offsetsMs[validator] ?? 0);
+  }
+
+  /** Honest, with a clock within the bound of the true time. */
+  hasCorrectClock(validator: number): boolean {
+    const clock = this.scenario.clock;
+    if (!this.isHonest(validator)) return false;
+    return clock === undefined || Math.abs(clock.offsetsMs[validator]!) <= clock.maxSkewMs;
+  }
+
+  private parentTime(node: SimNode): number {
+    return node.ledger[node.ledger.length - 1]?.time ?? SIM_EPOCH_MS;
+  }
+
+  private seen(payload: Uint8Array): void {
+    // Only the block-time check reads it; a hash per block is a cost the others need not pay.
+    if (this.scenario.clock === undefined) return;
+    const hex = toHex(blockHash(payload));
+    if (!this.firstSeenAt.has(hex)) this.firstSeenAt.set(hex, this.now);
   }
 
   isHonest(validator: number): boolean {
@@ -428,7 +472,16 @@ export class Cluster {
         node.behaviour.send(node, action.to, action.message, action.bytes);
         return;
       case "validate": {
-        const valid = isValidBlock(action.payload, action.height, this.submitted, node.included);
+        this.seen(action.payload);
+        const clock = this.scenario.clock;
+        const valid = isValidBlock(action.payload, action.height, this.submitted, node.included, {
+          parentTime: this.parentTime(node),
+          // As the node: fresh proposals only, with the clock read when the check starts.
+          clock:
+            clock === undefined || clock.unsafeSkipCheck === true || action.reproposal
+              ? null
+              : { now: this.clockOf(node.validator), maxSkewMs: clock.maxSkewMs },
+        });
         const delay = this.rng.int(1, 20);
         this.queue.push(this.now + delay, {
           kind: "validated",
@@ -555,7 +608,7 @@ export class Cluster {
     if (!this.isHonest(node.validator)) {
       // Faulty replicas may keep whatever chain they like; it is not checked.
       if (height === node.ledger.length + 1) {
-        node.ledger.push({ payload, hash });
+        node.ledger.push({ payload, hash, time: decodeBlock(payload)?.time ?? SIM_EPOCH_MS });
         certs.push(cert);
       }
       return;
@@ -591,34 +644,66 @@ export class Cluster {
         `node ${node.id} decided ${hex.slice(0, 12)} at height ${height}, others ${agreed.slice(0, 12)}`,
       );
     }
-    node.ledger.push({ payload, hash });
-    certs.push(cert);
     const block = decodeBlockOrThrow(payload);
+    node.ledger.push({ payload, hash, time: block.time });
+    certs.push(cert);
+    if (agreed === undefined) this.checkBlockTime(block, hex);
     for (const tx of block.txs) {
       node.included.add(tx);
       if (!this.txDecidedAt.has(tx)) this.txDecidedAt.set(tx, this.now);
     }
   }
 
-  /** Builds and proposes this node's block for its current height, if it has work. */
+  /**
+   * A decided block's time must have been within the bound of a correct clock at some
+   * moment between its first appearance and now (docs/CONSENSUS.md, "What a committed
+   * block's time means"); it holds while fewer than q validators lack a correct clock.
+   */
+  private checkBlockTime(block: SimBlock, hex: string): void {
+    const clock = this.scenario.clock;
+    if (clock === undefined) return;
+    const correct = clock.offsetsMs.filter((_, v) => this.hasCorrectClock(v));
+    if (correct.length === 0) return;
+    const from = this.firstSeenAt.get(hex) ?? this.now;
+    const low = SIM_EPOCH_MS + from + Math.min(...correct) - clock.maxSkewMs;
+    const high = SIM_EPOCH_MS + this.now + Math.max(...correct) + clock.maxSkewMs;
+    if (block.time < low || block.time > high) {
+      this.violate(
+        "clock",
+        `block ${block.height} by ${block.proposer} has time ${block.time - SIM_EPOCH_MS} (sim ms), outside [${low - SIM_EPOCH_MS}, ${high - SIM_EPOCH_MS}] of the correct clocks`,
+      );
+    }
+  }
+
+  /**
+   * Builds and proposes this node's block for its current height, if it has work; builds it
+   * again once its time is more than half the clock bound old (as src/node/block-builder.ts),
+   * since a view change proposes the candidate the engine holds.
+   */
   maybePropose(node: SimNode): void {
     if (!node.up) return;
     const height = node.engine.height;
-    if (node.candidateHeight === height) return;
+    const clock = this.scenario.clock;
+    const now = this.clockOf(node.validator);
+    const stale = clock !== undefined && now - node.candidateTime > clock.maxSkewMs / 2;
+    if (node.candidateHeight === height && !stale) return;
     const txs: number[] = [];
     for (let tx = 1; tx <= this.submitted && txs.length < MAX_TXS_PER_BLOCK; tx++) {
       if (!node.included.has(tx)) txs.push(tx);
     }
     if (txs.length === 0) return;
-    node.candidateHeight = height;
     const block: SimBlock = {
       height,
       proposer: node.validator,
       nonce: node.nonce,
+      time: Math.max(now, this.parentTime(node)),
       txs,
       invalid: false,
     };
+    node.candidateHeight = height;
+    node.candidateTime = block.time;
     const payload = encodeBlock(node.behaviour.shapeProposal(block));
+    this.seen(payload);
     // A node ticks its engine continually; bring its clock up to now before proposing.
     const actions = node.engine.tick(this.now).concat(node.engine.propose(payload));
     for (const a of actions) this.execute(node, a);

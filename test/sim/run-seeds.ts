@@ -1,5 +1,6 @@
 /** Runs many seeds and collects the failures; shared by the vitest suites and soak.ts. */
 import type { UnsafeTestMutation } from "../../src/consensus/index.ts";
+import { type ClockSkew, randomClockScenario } from "./clock-scenario.ts";
 import { Cluster, type RunResult } from "./cluster.ts";
 import { describeScenario, randomScenario } from "./scenario.ts";
 import type { CryptoKind } from "./sim-crypto.ts";
@@ -14,10 +15,16 @@ export interface SeedFailure {
 export interface SeedRunOptions {
   readonly crypto?: CryptoKind;
   readonly mutation?: UnsafeTestMutation;
+  /** Validators with skewed clocks (clock-scenario.ts) instead of the usual scenarios. */
+  readonly clock?: ClockSkew;
 }
 
 export function runSeed(seed: number, n: number, options: SeedRunOptions = {}): RunResult {
-  return new Cluster(randomScenario(seed, n, options)).run();
+  const scenario =
+    options.clock === undefined
+      ? randomScenario(seed, n, options)
+      : randomClockScenario(seed, n, options.clock);
+  return new Cluster(scenario).run();
 }
 
 export function runSeeds(
@@ -41,8 +48,12 @@ export function runSeeds(
 }
 
 /** How to replay one seed by hand. */
-export function replayCommand(failure: { seed: number; n: number }, mutation?: string): string {
-  const extra = mutation ? ` --mutation ${mutation}` : "";
+export function replayCommand(
+  failure: { seed: number; n: number },
+  mutation?: string,
+  clock?: ClockSkew,
+): string {
+  const extra = (mutation ? ` --mutation ${mutation}` : "") + (clock ? ` --clock ${clock}` : "");
   return `npx node test/sim/soak.ts --n ${failure.n} --from ${failure.seed} --seeds 1${extra} --verbose`;
 }
 

@@ -101,5 +101,9 @@ export function randomScenario(seed: number, n: number, options: ScenarioOptions
 /** One line that says what a scenario is, for failure messages. */
 export function describeScenario(s: Scenario): string {
   const faults = [...s.faults].map(([v, k]) => `${v}:${k}`).join(" ") || "none";
-  return `seed=${s.seed} n=${s.n} faults=[${faults}] partitions=${s.partitions.length} crashes=${s.crashes.length} drop=${s.network.dropRate.toFixed(3)} stableAt=${s.stableAtMs}`;
+  const clock =
+    s.clock === undefined
+      ? ""
+      : ` clock=±${s.clock.maxSkewMs} offsets=[${s.clock.offsetsMs.join(" ")}]`;
+  return `seed=${s.seed} n=${s.n} faults=[${faults}] partitions=${s.partitions.length} crashes=${s.crashes.length} drop=${s.network.dropRate.toFixed(3)} stableAt=${s.stableAtMs}${clock}`;
 }

@@ -1,9 +1,11 @@
 /**
  * Long soak over many seeds, or replay of one:
- *   npx node test/sim/soak.ts --seeds 100000 [--from 1] [--n 4,7,20] [--mutation quorum-2f] [--ed25519] [--verbose]
+ *   npx node test/sim/soak.ts --seeds 100000 [--from 1] [--n 4,7,20] [--mutation quorum-2f] [--ed25519]
+ *     [--clock within-f|beyond-f] [--verbose]
  * Exits 1 if any seed violates an invariant, printing each with its replay command.
  */
 import type { UnsafeTestMutation } from "../../src/consensus/index.ts";
+import type { ClockSkew } from "./clock-scenario.ts";
 import { replayCommand, runSeed } from "./run-seeds.ts";
 import { describeScenario } from "./scenario.ts";
 
@@ -16,6 +18,9 @@ const seeds = Number(arg("seeds") ?? 1000);
 const from = Number(arg("from") ?? 1);
 const sizes = (arg("n") ?? "4,7,20").split(",").map(Number);
 const mutation = arg("mutation") as UnsafeTestMutation | undefined;
+const clock = arg("clock") as ClockSkew | undefined;
+if (clock !== undefined && clock !== "within-f" && clock !== "beyond-f")
+  throw new Error("--clock is within-f or beyond-f");
 const verbose = process.argv.includes("--verbose");
 const crypto = process.argv.includes("--ed25519") ? "ed25519" : "stand-in";
 
@@ -28,6 +33,7 @@ for (let seed = from; seed < from + seeds; seed++) {
   const result = runSeed(seed, n, {
     crypto,
     ...(mutation === undefined ? {} : { mutation }),
+    ...(clock === undefined ? {} : { clock }),
   });
   runs++;
   if (verbose) {
@@ -40,7 +46,7 @@ for (let seed = from; seed < from + seeds; seed++) {
     failures++;
     console.log(`FAIL ${describeScenario(result.scenario)}`);
     for (const v of result.violations) console.log(`  ${v.kind} @${v.atMs}ms: ${v.detail}`);
-    console.log(`  replay: ${replayCommand({ seed, n }, mutation)}`);
+    console.log(`  replay: ${replayCommand({ seed, n }, mutation, clock)}`);
   }
   if (runs % 1000 === 0) {
     console.log(

@@ -5,9 +5,9 @@
 import { expect } from "vitest";
 import { patchValidatorConfigs } from "../../src/cli/election-dir.ts";
 import { toHex } from "../../src/crypto/bytes.ts";
-import { phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../src/node/validator-node.ts";
 import { electionDirectory, startNode, until } from "./cluster.ts";
+import { approvalTx, registrationTxs } from "./election-fixture.ts";
 
 export { until };
 
@@ -61,28 +61,22 @@ export async function startAll(env: ElectionEnv): Promise<ValidatorNode[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => startNode(env.dir, i, env.ports, n)));
 }
 
-/** Registers every voter of the fixture and opens the polls, waiting for both commits. */
+/**
+ * Has the commission approve the manifest and registers every voter of the fixture, waiting
+ * for both commits. The fixture's default schedule is open from long before now, so the
+ * polls are open as soon as the approval commits.
+ */
 export async function registerAndOpen(env: ElectionEnv, nodes: ValidatorNode[]): Promise<void> {
   const { setup } = env;
-  const id = setup.electionId;
-  const reg = await postTx(
-    nodes[0]!,
-    "/v1/transactions",
-    registerTx(
-      id,
-      setup.authority,
-      setup.voters.map((v) => v.publicKey),
-    ),
-  );
-  if (reg.statusCode !== 202) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
+  const approve = await postTx(nodes[1 % nodes.length]!, "/v1/transactions", approvalTx(setup));
+  if (approve.statusCode !== 202) throw new Error(`approve: ${approve.statusCode} ${approve.body}`);
+  await until("approval", () => nodes.every((n) => n.replica.tip.state.phase !== "setup"));
+  for (const tx of registrationTxs(setup)) {
+    const reg = await postTx(nodes[0]!, "/v1/transactions", tx);
+    if (reg.statusCode !== 202) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
+  }
   await until("registration", () =>
     nodes.every((n) => n.replica.tip.state.credentials === setup.voters.length),
   );
-  const open = await postTx(
-    nodes[1 % nodes.length]!,
-    "/v1/transactions",
-    phaseTx(id, setup.authority, "open"),
-  );
-  if (open.statusCode !== 202) throw new Error(`open: ${open.statusCode} ${open.body}`);
   await until("polls open", () => nodes.every((n) => n.replica.tip.state.phase === "open"));
 }

@@ -15,13 +15,14 @@ import type { Ed25519KeyPair } from "../../src/crypto/ed25519.ts";
 import { sha256 } from "../../src/crypto/hash.ts";
 import { ledgerContext } from "../../src/ledger/context.ts";
 import { createElection, type ElectionSetup } from "../../src/ledger/election-setup.ts";
-import { ballotTx, phaseTx, registerTx } from "../../src/ledger/tx-builders.ts";
+import { ballotTx } from "../../src/ledger/tx-builders.ts";
 import type {
   BlockView,
   StatusView,
   SubmitResult,
   TxStatusView,
 } from "../../src/node/api/service.ts";
+import { approvalTx, registrationTxs } from "./election-fixture.ts";
 
 export const E2E_CONTEST = { label: "Mayor", options: ["Aigerim", "Bauyrzhan", "Dana"], limit: 1 };
 
@@ -202,9 +203,10 @@ export async function expectSameChain(
 }
 
 /**
- * Registers every credential and opens the polls through `url`, and waits until each of
- * `live` has committed both (a ballot sent to a validator that has not yet applied the
- * opening block is refused with ledger/wrong_phase).
+ * Has the commission approve the manifest through `url`, then registers every credential,
+ * and waits until each of `live` has committed both. The schedule is open from before now,
+ * so the polls are open from the approval on (a ballot sent to a validator that has not yet
+ * applied the approval is refused with ledger/not_approved).
  */
 export async function registerAndOpen(
   e: E2eElection,
@@ -213,20 +215,17 @@ export async function registerAndOpen(
   timeoutMs = 60_000,
 ) {
   const { setup } = e;
-  const reg = await apiRequest<SubmitResult>(url, "/v1/transactions", {
-    tx: toHex(
-      registerTx(
-        setup.electionId,
-        setup.authority,
-        setup.voters.map((v) => v.publicKey),
-      ),
-    ),
+  const approve = await apiRequest<SubmitResult>(url, "/v1/transactions", {
+    tx: toHex(approvalTx(setup)),
   });
-  await waitCommitted([url], [reg.id], timeoutMs, () => describeNodes(e.urls));
-  const open = await apiRequest<SubmitResult>(url, "/v1/transactions", {
-    tx: toHex(phaseTx(setup.electionId, setup.authority, "open")),
-  });
-  await waitCommitted(live, [reg.id, open.id], timeoutMs, () => describeNodes(e.urls));
+  await waitCommitted([url], [approve.id], timeoutMs, () => describeNodes(e.urls));
+  const regs: SubmitResult[] = [];
+  for (const tx of registrationTxs(setup)) {
+    regs.push(await apiRequest<SubmitResult>(url, "/v1/transactions", { tx: toHex(tx) }));
+  }
+  await waitCommitted(live, [approve.id, ...regs.map((r) => r.id)], timeoutMs, () =>
+    describeNodes(e.urls),
+  );
 }
 
 /** Encrypted ballots, each for option `voter % 3`; `seq` > 1 is a revote. */
@@ -238,8 +237,9 @@ export function makeBallots(
   return voters.map((voter) => ({
     voter,
     tx: ballotTx(
-      e.ctx.crypto,
+      e.ctx,
       e.setup.voters[voter] as Ed25519KeyPair,
+      e.setup.voterDistricts[voter]!,
       [E2E_CONTEST.options.map((_, j) => (j === (voter + seq) % 3 ? 1 : 0))],
       seq,
     ),

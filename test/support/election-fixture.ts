@@ -24,7 +24,7 @@ export function fixtureElection(
     threshold: number;
     voters: number;
     seed: string;
-    /** Default: open from FIXTURE_CREATED_AT for two years. */
+    /** Default: open from FIXTURE_CREATED_AT for 30 years. */
     schedule: Schedule;
     commission: { members: number; threshold: number };
     regions: readonly RegionInput[];

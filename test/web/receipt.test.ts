@@ -16,7 +16,7 @@ import { decodeReceipt, encodeReceipt } from "../../src/receipt/receipt.ts";
 import { postTx, until } from "../support/api-cluster.ts";
 import { fixtureElection } from "../support/election-fixture.ts";
 import { axeViolations, launch, runBrowserTests, screenshot } from "./browser.ts";
-import { startWebCluster, type WebCluster } from "./cluster.ts";
+import { startWebCluster, voterIn, type WebCluster } from "./cluster.ts";
 
 describe.skipIf(!runBrowserTests)("receipt page in Chromium", { timeout: 180_000 }, () => {
   let cluster: WebCluster;
@@ -27,9 +27,11 @@ describe.skipIf(!runBrowserTests)("receipt page in Chromium", { timeout: 180_000
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([startWebCluster(), launch()]);
     const { env, nodes } = cluster;
+    // District 0's ballot: the mayor and the council.
     const tx = ballotTx(
-      env.ctx.crypto,
-      env.setup.voters[0]!,
+      env.ctx,
+      voterIn(env.setup, 0, 0),
+      0,
       [
         [0, 1, 0],
         [1, 0, 0, 1],
@@ -193,25 +195,10 @@ describe.skipIf(!runBrowserTests)("receipt page in Chromium", { timeout: 180_000
 
   it("says in plain words when a later ballot of the same voter replaced this one", async () => {
     const { env, nodes } = cluster;
-    const voter = env.setup.voters[1]!;
-    const first = ballotTx(
-      env.ctx.crypto,
-      voter,
-      [
-        [1, 0, 0],
-        [0, 0, 0, 0],
-      ],
-      1,
-    );
-    const later = ballotTx(
-      env.ctx.crypto,
-      voter,
-      [
-        [0, 0, 1],
-        [0, 0, 0, 0],
-      ],
-      2,
-    );
+    // District 2's ballot (Astana-1): the mayor only.
+    const voter = voterIn(env.setup, 2, 0);
+    const first = ballotTx(env.ctx, voter, 2, [[1, 0, 0]], 1);
+    const later = ballotTx(env.ctx, voter, 2, [[0, 0, 1]], 2);
     const status = async (tx: Uint8Array) =>
       JSON.parse((await nodes[2]!.api.inject({ url: `/v1/ballots/${toHex(txId(tx))}` })).body);
     expect((await postTx(nodes[0]!, "/v1/ballots", first)).statusCode).toBe(202);

@@ -8,12 +8,6 @@ export const LANGS = ["kk", "ru", "en"] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_NAMES: Record<Lang, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
 
-/**
- * The election's time zone for every date and time shown. The manifest does not name one
- * yet; Kazakhstan keeps one time zone, which the IANA database calls Asia/Almaty.
- */
-export const ELECTION_TIME_ZONE = "Asia/Almaty";
-
 const STORAGE_KEY = "saylau.lang";
 type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>>;
 
@@ -85,17 +79,57 @@ export function t(key: string, params: Record<string, string | number> = {}): st
   });
 }
 
-export function formatDateTime(ms: number): string {
-  return new Intl.DateTimeFormat(lang, {
-    dateStyle: "long",
-    timeStyle: "medium",
-    timeZone: ELECTION_TIME_ZONE,
-  }).format(new Date(ms));
+/** The wall-clock fields of `ms` in `timeZone`, read from Intl as plain numbers. */
+function zonedParts(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+    timeZoneName: "shortOffset",
+  }).formatToParts(new Date(ms));
+  const get = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? "";
+  return {
+    year: get("year"),
+    month: Number(get("month")),
+    day: get("day"),
+    time:
+      get("second") === "00"
+        ? `${get("hour")}:${get("minute")}`
+        : `${get("hour")}:${get("minute")}:${get("second")}`,
+    offset: get("timeZoneName"),
+  };
 }
 
-export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(lang, {
-    timeStyle: "medium",
-    timeZone: ELECTION_TIME_ZONE,
+/**
+ * A date and time as the election shows it: in the manifest's time zone (schedule.timeZone,
+ * an IANA name), whatever the device's own zone, with its UTC offset so nobody misreads it.
+ * The words come from the locale files, not from the browser: some browsers carry no
+ * Kazakh calendar data and would print "M05" for May.
+ */
+export function formatDateTime(ms: number, timeZone: string): string {
+  const p = zonedParts(ms, timeZone);
+  return t("date.long", {
+    year: p.year,
+    month: t(`date.month.${p.month}`),
+    day: p.day,
+    time: p.time,
+    offset: p.offset,
+  });
+}
+
+/** A time of day in the election's time zone, 24-hour, with seconds (block times). */
+export function formatTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZone,
   }).format(new Date(ms));
 }

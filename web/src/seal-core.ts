@@ -17,6 +17,8 @@ export type SealRequest =
       readonly id: number;
       readonly kind: "seal";
       readonly seed: string;
+      /** The district the credential is registered to: its ballot style. */
+      readonly district: number;
       readonly choices: Choices;
       readonly seq: number;
     }
@@ -37,6 +39,7 @@ export type SealAnswer =
       readonly ok: true;
       readonly kind: "open";
       readonly trackingCode: string;
+      readonly district: number;
       readonly choices: number[][];
     }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly message: string };
@@ -49,15 +52,17 @@ function run(req: SealRequest): SealAnswer {
   const started = performance.now();
   if (req.kind === "init") {
     ctx = ledgerContext(fromHex(req.manifest));
-    const empty = ctx.manifest.election.contests.map((c) => c.options.map(() => 0));
-    sealBallot(ctx.crypto, WARM_UP_KEY, empty, 0);
+    // Any district's style warms the same tables (G and the joint key K).
+    const empty = ctx.districtCrypto[0]!.shapes.map((s) => new Array<number>(s.options).fill(0));
+    sealBallot(ctx, WARM_UP_KEY, 0, empty, 0);
     return { id: req.id, ok: true, kind: "init", ms: performance.now() - started };
   }
   if (ctx === null) throw new Error("the worker was not given the election");
   if (req.kind === "seal") {
     const sealed = sealBallot(
-      ctx.crypto,
+      ctx,
       keyPairFromSeed(fromHex(req.seed, 32)),
+      req.district,
       req.choices,
       req.seq,
     );
@@ -70,12 +75,13 @@ function run(req: SealRequest): SealAnswer {
       ms: performance.now() - started,
     };
   }
-  const opened = openChallenge(ctx.crypto, fromHex(req.record));
+  const opened = openChallenge(ctx, fromHex(req.record));
   return {
     id: req.id,
     ok: true,
     kind: "open",
     trackingCode: opened.trackingCode,
+    district: opened.district,
     choices: opened.choices.map((r) => [...r]),
   };
 }

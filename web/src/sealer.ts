@@ -56,8 +56,10 @@ export class Sealer {
     return this.#ask({ kind: "init", manifest: manifestHex }) as Promise<Ok<"init">>;
   }
 
-  seal(seedHex: string, choices: Choices, seq: number): Promise<Ok<"seal">> {
-    return this.#ask({ kind: "seal", seed: seedHex, choices, seq }) as Promise<Ok<"seal">>;
+  seal(seedHex: string, district: number, choices: Choices, seq: number): Promise<Ok<"seal">> {
+    return this.#ask({ kind: "seal", seed: seedHex, district, choices, seq }) as Promise<
+      Ok<"seal">
+    >;
   }
 
   open(recordHex: string): Promise<Ok<"open">> {

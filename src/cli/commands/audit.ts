@@ -13,8 +13,11 @@ import { EXIT, table } from "../output.ts";
 import { formatResults } from "../results-table.ts";
 
 export const auditHelp = `saylau audit --node URL | --dir EXPORT_DIR [--json] [--workers N]
+             [--allow-missing-ceremony]
 
-Replays the election's ledger from genesis, trusting only the manifest: checks every
+Verifies the trustees' key ceremony from its public transcript (every signature, proof and
+verdict, and that it yields exactly the manifest's trustees and keys), then replays the
+election's ledger from genesis, trusting only the manifest: checks every
 block's commit certificate against the manifest's validators, every transaction's
 signature and every ballot's proofs (on worker threads), the hash chain, log root and
 state hash at every height, re-verifies the trustees' decryption shares and recomputes
@@ -26,6 +29,10 @@ its head at the end (RFC 9162 consistency proof).
   --dir DIR        an export written by \`saylau export\` (docs/AUDIT.md)
   --json           print the report (or the failure) as JSON
   --workers N      verification threads (default: available parallelism; 0: this thread)
+  --allow-missing-ceremony
+                   a record without the ceremony transcript passes, flagged as unverified
+                   (without this flag it fails: nothing then shows the joint key was made
+                   without any one party learning the decryption key)
 
 Progress goes to stderr; the report to stdout.
 Exit code 0: verified; 1: AUDIT FAILED (first inconsistency printed); 2: usage; 3: cannot read the record.`;
@@ -47,6 +54,12 @@ export function formatReport(report: AuditReport): string {
     `source ${report.source}`,
     "",
     table([
+      [
+        "key ceremony",
+        report.ceremony === null
+          ? "NOT VERIFIED: no transcript in the record"
+          : `verified: ${report.ceremony.trustees} trustees, ${report.ceremony.threshold} needed to decrypt`,
+      ],
       ["blocks", report.blocks],
       ["head hash", report.head.hash],
       ["log size", report.head.logSize],
@@ -111,7 +124,14 @@ function progressPrinter(): (p: AuditProgress) => void {
 }
 
 export async function runAudit(args: string[]): Promise<number> {
-  let values: { node?: string; dir?: string; json?: boolean; help?: boolean; workers?: string };
+  let values: {
+    node?: string;
+    dir?: string;
+    json?: boolean;
+    help?: boolean;
+    workers?: string;
+    "allow-missing-ceremony"?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args,
@@ -120,6 +140,7 @@ export async function runAudit(args: string[]): Promise<number> {
         dir: { type: "string" },
         json: { type: "boolean" },
         workers: { type: "string" },
+        "allow-missing-ceremony": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -150,9 +171,20 @@ export async function runAudit(args: string[]): Promise<number> {
       ...(workers === undefined ? {} : { workers }),
       onProgress: progressPrinter(),
     });
+    const ceremonyMissing = report.ceremony === null && values["allow-missing-ceremony"] !== true;
     process.stdout.write(
-      json ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n` : formatReport(report),
+      json
+        ? `${JSON.stringify({ ok: !ceremonyMissing, ...report }, null, 2)}\n`
+        : formatReport(report),
     );
+    if (ceremonyMissing) {
+      if (!json) {
+        process.stdout.write(
+          "AUDIT FAILED: the record carries no key ceremony transcript, so the trustees' key ceremony is unverified (--allow-missing-ceremony to accept)\n",
+        );
+      }
+      return EXIT_FAILED;
+    }
     return EXIT_OK;
   } catch (err) {
     if (err instanceof AuditFailure) {

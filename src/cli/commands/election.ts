@@ -1,20 +1,36 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromHex, toHex } from "../../crypto/bytes.ts";
 import type { Contest } from "../../election/description.ts";
 import { SaylauError } from "../../errors.ts";
+import { ledgerContext } from "../../ledger/context.ts";
 import { createElection } from "../../ledger/election-setup.ts";
 import { integer, parse, required } from "../args.ts";
+import { assembleManifest } from "../assemble.ts";
 import { writeElectionDirectory } from "../election-dir.ts";
+import { readElectionSpec } from "../election-spec.ts";
+import { showTime } from "../manifest-file.ts";
 import { EXIT } from "../output.ts";
 
-export const electionHelp = `saylau election init --dir DIR [options]
+export const electionHelp = `saylau election assemble --spec FILE --public DIR --out FILE
+saylau election init --dir DIR [options]          (a test election: see below)
 
-Creates an election: authority, validator and trustee keys, the trustees' key ceremony,
-voter credentials, the manifest (genesis) and one node configuration per validator.
+assemble  the coordinator builds the manifest (the genesis) from public files only: the
+          spec FILE (JSON: name, schedule in UTC with its time zone, the commission's
+          threshold and members, validators with their network addresses, regions with
+          their registrars and districts, contests with their scopes, the trustees' part;
+          docs/roles-cli.md) and the public key files and ceremony output it names, which
+          are read from DIR. Writes the manifest to --out and prints the election id.
+          Every party then checks the manifest before anything is signed.
 
+init      TEST ELECTIONS ONLY: writes every party's secrets into one directory (commission,
+          registrars, validators, trustees with a key ceremony run in this one process, and
+          voter credentials), for tests and benchmarks. Never for a real election: there
+          each party runs its own keygen on its own machine (saylau commission|registrar|
+          validator keygen, the trustees' ceremony, saylau voter keygen).
   --dir DIR            empty directory to write (required)
-  --name TEXT          election name (default "Saylau demo election")
+  --name TEXT          election name (default "Saylau test election")
   --validators N       validators, 4 tolerates 1 faulty (default 4)
   --trustees N         trustees holding key shares (default 3)
   --threshold T        trustees needed to decrypt (default 2)
@@ -24,10 +40,7 @@ voter credentials, the manifest (genesis) and one node configuration per validat
   --host ADDR          address the validators listen on (default 127.0.0.1)
   --p2p-base PORT      validator i listens for peers on PORT+i (default 7100)
   --http-base PORT     validator i serves its API on PORT+i (default 8100)
-  --seed HEX           32-byte master seed for a reproducible election (default: random)
-
-The key ceremony here runs every trustee's part in this one process from the seed: right
-for a demo or a test. In a real election each trustee runs their part on their own machine.`;
+  --seed HEX           32-byte master seed for a reproducible election (default: random)`;
 
 const DEFAULT_CONTEST = "Mayor:Aigerim,Bauyrzhan,Dana,Yerlan,Zhanna:1";
 
@@ -45,6 +58,7 @@ export function parseContest(spec: string): Contest {
 
 export async function runElection(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "assemble") return assemble(rest);
   const parsed = parse(rest, {
     dir: { type: "string" },
     name: { type: "string" },
@@ -65,7 +79,7 @@ export async function runElection(args: string[]): Promise<number> {
   if (sub !== "init")
     throw new SaylauError(
       "cli/usage",
-      `unknown election command "${sub}"; try: saylau election init`,
+      `unknown election command "${sub}"; try: saylau election assemble, or saylau election init for a test election`,
     );
   const dir = required(parsed, "dir");
   const contests = ((parsed.values.contest as string[] | undefined) ?? [DEFAULT_CONTEST]).map(
@@ -79,7 +93,7 @@ export async function runElection(args: string[]): Promise<number> {
   const started = Date.now();
   process.stderr.write(`creating the election (key ceremony, ${voters} voter credentials)...\n`);
   const setup = createElection({
-    name: (parsed.values.name as string | undefined) ?? "Saylau demo election",
+    name: (parsed.values.name as string | undefined) ?? "Saylau test election",
     createdAt: Date.now(),
     seed,
     validators: integer(parsed, "validators", 4, 1, 64),
@@ -98,6 +112,33 @@ export async function runElection(args: string[]): Promise<number> {
   console.log(`written to ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(
     `start validator i with: saylau node start --config ${join(dir, "validators", "<i>", "config.json")}`,
+  );
+  return EXIT.ok;
+}
+
+async function assemble(args: string[]): Promise<number> {
+  const parsed = parse(args, {
+    spec: { type: "string" },
+    public: { type: "string" },
+    out: { type: "string" },
+  });
+  if (parsed.help) {
+    console.log(electionHelp);
+    return EXIT.ok;
+  }
+  const spec = readElectionSpec(required(parsed, "spec"));
+  const bytes = assembleManifest(spec, required(parsed, "public"), Date.now());
+  const out = required(parsed, "out");
+  if (existsSync(out)) throw new SaylauError("cli/exists", `${out} exists; not overwritten`);
+  writeFileSync(out, bytes);
+  const ctx = ledgerContext(bytes);
+  const { schedule } = ctx.manifest;
+  console.log(`election ${toHex(ctx.electionId)}`);
+  console.log(`manifest written to ${out} (${bytes.length} bytes)`);
+  console.log(`polls open  ${showTime(schedule.opensAt, schedule.timeZone)}`);
+  console.log(`polls close ${showTime(schedule.closesAt, schedule.timeZone)}`);
+  console.log(
+    `${ctx.manifest.commission.members.length} commission members (${ctx.manifest.commission.threshold} to decide), ${ctx.manifest.validators.length} validators, ${ctx.manifest.regions.length} regions, ${ctx.geography.districts.length} districts, ${ctx.manifest.scopes.length} contests`,
   );
   return EXIT.ok;
 }

@@ -1,13 +1,16 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSaylauError, SaylauError } from "../../errors.ts";
 import { loadConfig } from "../../node/config.ts";
 import { resyncStore } from "../../node/resync.ts";
+import { stateSync } from "../../node/state-sync.ts";
 import { ValidatorNode } from "../../node/validator-node.ts";
 import { integer, type Parsed, parse } from "../args.ts";
 import { EXIT } from "../output.ts";
 
 export const nodeHelp = `saylau node start [--config FILE | --dir DIR --index I]
 saylau node resync [--config FILE | --dir DIR --index I] [--fence H]
+saylau node state-sync [--config FILE | --dir DIR --index I] --from URL[,URL...]
 
 start: runs a validator until SIGINT or SIGTERM. It first checks its stored chain and
 refuses to start (store/corrupt, exit 1) if the chain is damaged. Settings come from the
@@ -22,10 +25,19 @@ not touched. It will sign nothing at heights up to the one it was working on (re
 the damaged store; --fence H if that cannot be read: H = 1 + the highest height any
 validator reports), so it cannot contradict what it signed before.
 
+state-sync: for a replacement validator with an empty data directory (or one that
+\`saylau node resync\` emptied). Fetches a state snapshot from the first of the --from
+validators that serves a valid one (GET /v1/snapshot), verifies it against the manifest
+(the certificate of its block, the state hash, the log frontier, every chunk and the
+credential digest; PROTOCOL.md §16), writes it, then starts the validator as \`node start\`
+does: it follows the chain from the snapshot's height. It holds no blocks below that height.
+It signs nothing up to the highest height the sources report, plus one.
+
   --config FILE   node configuration (as written by saylau election init)
   --dir DIR       election directory; with --index, uses DIR/validators/I/config.json
   --index I       which validator of the election directory
   --fence H       (resync) sign nothing at heights up to H
+  --from URLS     (state-sync) HTTP API base URLs of other validators, comma-separated
 With neither --config nor --dir, every setting comes from the environment (as in
 docker-compose.yml).`;
 
@@ -45,20 +57,24 @@ export async function runNode(args: string[]): Promise<number> {
     dir: { type: "string" },
     index: { type: "string" },
     fence: { type: "string" },
+    from: { type: "string" },
   });
   if (parsed.help || sub === "--help" || sub === "-h" || sub === undefined) {
     console.log(nodeHelp);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
   if (sub === "resync") return resync(parsed);
-  if (sub !== "start")
+  if (sub !== "start" && sub !== "state-sync")
     throw new SaylauError(
       "cli/usage",
-      `unknown node command "${sub}"; try: saylau node start, saylau node resync`,
+      `unknown node command "${sub}"; try: saylau node start, saylau node resync, saylau node state-sync`,
     );
   if (parsed.values.fence !== undefined)
     throw new SaylauError("cli/usage", "--fence is for saylau node resync");
   const file = configFile(parsed);
+  if (sub === "state-sync") await syncState(parsed, file);
+  else if (parsed.values.from !== undefined)
+    throw new SaylauError("cli/usage", "--from is for saylau node state-sync");
   let node: ValidatorNode;
   try {
     node = await ValidatorNode.start(loadConfig(file));
@@ -105,4 +121,23 @@ async function resync(parsed: Parsed): Promise<number> {
     `${config.dataDir} is ready: start the validator and it fetches the chain from the others`,
   );
   return EXIT.ok;
+}
+
+async function syncState(parsed: Parsed, file: string): Promise<void> {
+  const from = (parsed.values.from as string | undefined)?.split(",").filter((u) => u !== "");
+  if (from === undefined || from.length === 0) {
+    throw new SaylauError(
+      "cli/usage",
+      "give --from URL[,URL...]: validators to fetch a snapshot from",
+    );
+  }
+  const config = loadConfig(file);
+  const result = await stateSync({
+    dataDir: config.dataDir,
+    manifestBytes: new Uint8Array(readFileSync(config.manifestFile)),
+    sources: from,
+  });
+  console.log(
+    `state synced to height ${result.height} from ${result.source}: ${result.records} credential records in ${result.chunks} chunks (fetched and verified in ${Math.round(result.fetchMs)} ms, written in ${Math.round(result.writeMs)} ms); signing fence ${result.fence}`,
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * The commission's and registrars' steps for a test election directory (election-dir.ts),
- * where every party's key sits in one directory: `saylau voters register` and
- * `saylau commission approve|extend` run each party's step from there. Tests, benchmarks
- * and local trials use them; a real election runs each step on its holder's machine.
+ * where every party's key sits in one directory: `saylau voters register` runs the
+ * registrars' step from there, and tests and benchmarks call commissionDecide. A real
+ * election (and the demo) runs each step on its holder's machine: saylau commission
+ * sign|submit, saylau registrar register.
  */
 import { join } from "node:path";
 import { toHex } from "../../crypto/bytes.ts";
@@ -10,11 +11,12 @@ import { SaylauError } from "../../errors.ts";
 import { ledgerContext } from "../../ledger/context.ts";
 import { MAX_CREDENTIALS_PER_REGISTER } from "../../ledger/limits.ts";
 import { commissionDecision, commissionTx, registerTx } from "../../ledger/tx-builders.ts";
-import type { StatusView, SubmitResult, TxStatusView } from "../../node/api/service.ts";
+import type { StatusView, SubmitResult } from "../../node/api/service.ts";
 import { parse, required } from "../args.ts";
 import { readKey, readManifestBytes, readVoters } from "../election-dir.ts";
 import { apiRequest } from "../http-client.ts";
 import { EXIT, Progress } from "../output.ts";
+import { waitCommitted } from "../submit.ts";
 
 export const votersHelp = `saylau voters register --dir DIR --node URL
 
@@ -22,36 +24,13 @@ Registers every credential in DIR/voters.txt to its district, each district's ba
 by its region's registrar (DIR/registrars/<r>/registrar.key), in transactions of up to
 ${MAX_CREDENTIALS_PER_REGISTER} credentials, and waits until they are committed.`;
 
-export const commissionHelp = `saylau commission approve|extend --dir DIR --node URL [--closes-at ISO] [--no-wait]
+export const testCommissionHelp = `saylau commission approve|extend --dir TESTDIR --node URL [--closes-at ISO] [--no-wait]
 
-Submits a decision of the central commission signed by the first k members
-(DIR/commission/<i>/member.key): "approve" the manifest (nothing else is accepted before),
-or "extend" the polls to close at --closes-at. Waits until it is committed, unless --no-wait.`;
-
-/** Wait until a submitted transaction is committed (or time runs out). */
-export async function waitCommitted(
-  node: string,
-  id: string,
-  timeoutMs = 120_000,
-): Promise<TxStatusView> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await apiRequest<TxStatusView>(node, `/v1/transactions/${id}`);
-    if (status.status === "committed") return status;
-    if (status.status === "dropped") {
-      throw new SaylauError(
-        status.reason.code,
-        `transaction ${id} was not committed: ${status.reason.message}`,
-      );
-    }
-    if (Date.now() > end)
-      throw new SaylauError(
-        "cli/timeout",
-        `transaction ${id} not committed after ${timeoutMs / 1000} s`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+TEST ELECTIONS ONLY (saylau election init): submits a decision of the central commission
+signed by the first k members of the test election directory (TESTDIR/commission/<i>/
+member.key): "approve" the manifest, or "extend" the polls to close at --closes-at. Waits
+until it is committed, unless --no-wait. In a real election each member signs on its own
+machine: saylau commission sign, then saylau commission submit.`;
 
 export async function registerVoters(dir: string, node: string): Promise<number> {
   const ctx = ledgerContext(readManifestBytes(dir));
@@ -119,7 +98,8 @@ export async function runVoters(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-export async function runCommission(args: string[]): Promise<number> {
+/** `saylau commission approve|extend` on a test election directory. */
+export async function runTestCommission(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const parsed = parse(rest, {
     dir: { type: "string" },
@@ -127,9 +107,9 @@ export async function runCommission(args: string[]): Promise<number> {
     "closes-at": { type: "string" },
     "no-wait": { type: "boolean" },
   });
-  if (parsed.help || sub === undefined || sub.startsWith("-")) {
-    console.log(commissionHelp);
-    return parsed.help || sub === "--help" || sub === "-h" ? EXIT.ok : EXIT.usage;
+  if (parsed.help) {
+    console.log(testCommissionHelp);
+    return EXIT.ok;
   }
   if (sub !== "approve" && sub !== "extend")
     throw new SaylauError("cli/usage", `commission takes approve or extend, not "${sub}"`);

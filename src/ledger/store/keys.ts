@@ -5,6 +5,11 @@
 export const PREFIX = {
   manifest: 0x01,
   head: 0x02,
+  /**
+   * A state-synced store's base: the header of the snapshot's block, below which the store
+   * holds no blocks, transactions or log nodes (src/node/state-sync.ts).
+   */
+  snapshotBase: 0x03,
   block: 0x10,
   certificate: 0x11,
   heightByHash: 0x12,
@@ -56,6 +61,7 @@ function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
 export const keys = {
   manifest: () => key(PREFIX.manifest),
   head: () => key(PREFIX.head),
+  snapshotBase: () => key(PREFIX.snapshotBase),
   block: (height: number) => key(PREFIX.block, u64(height)),
   certificate: (height: number) => key(PREFIX.certificate, u64(height)),
   state: (height: number) => key(PREFIX.state, u64(height)),

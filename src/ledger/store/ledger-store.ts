@@ -33,7 +33,14 @@ import {
   rootAtSizeNodeIds,
 } from "../../crypto/merkle.ts";
 import { SaylauError } from "../../errors.ts";
-import { type Block, type BlockHeader, decodeBlock, encodeBlock, headerHash } from "../block.ts";
+import {
+  type Block,
+  type BlockHeader,
+  decodeBlock,
+  encodeBlock,
+  headerCodec,
+  headerHash,
+} from "../block.ts";
 import { keys, PREFIX, readU64, u64 } from "./keys.ts";
 import { isLevelCorruption, isLevelReadFailure } from "./level-errors.ts";
 
@@ -71,6 +78,32 @@ export function decodeHeadRecord(bytes: Uint8Array): { height: number; hash: Uin
 
 const txLocationCodec = struct({ height: uint(), index: uint(), leafIndex: uint() });
 
+/** A state-synced store's base: the snapshot block's header (its certificate is stored too). */
+const snapshotBaseCodec = struct({ header: headerCodec });
+
+/** What a verified state snapshot puts into an empty store (src/node/state-sync.ts). */
+export interface SnapshotEntry {
+  readonly manifest: Uint8Array;
+  readonly header: BlockHeader;
+  /** Canonical commit certificate of `header`, verified against the manifest. */
+  readonly certificate: Uint8Array;
+  /** Canonical state after the block; hashes to header.stateHash. */
+  readonly state: Uint8Array;
+  /** The log's frontier at header.logSize; folds to header.logRoot. */
+  readonly frontier: readonly Uint8Array[];
+  /** Every credential record, in batches (one LevelDB batch each). */
+  readonly records: AsyncIterable<
+    readonly { readonly credential: Uint8Array; readonly record: Uint8Array }[]
+  >;
+}
+
+/** The lowest height a state-synced store holds a header for, and the log size there. */
+export interface StoreBase {
+  readonly height: number;
+  readonly logSize: number;
+  readonly header: BlockHeader;
+}
+
 type NodeId = { level: number; index: number };
 
 export class LedgerStore {
@@ -78,6 +111,7 @@ export class LedgerStore {
   #head: Head | undefined;
   #frontier: Frontier | undefined;
   #manifest: Uint8Array | undefined;
+  #base: StoreBase | undefined;
   /** Appends run one at a time, in call order. */
   #writeQueue: Promise<unknown> = Promise.resolve();
   #corruption: SaylauError | undefined;
@@ -162,15 +196,29 @@ export class LedgerStore {
     if (headBytes === undefined) return;
     const record = this.decodeStored("head record", () => decodeHeadRecord(headBytes));
     const manifest = await this.#get("the manifest", keys.manifest());
+    const baseBytes = await this.#get("the snapshot base", keys.snapshotBase());
+    if (baseBytes !== undefined) {
+      const { header } = this.decodeStored("snapshot base", () =>
+        decodeWith(snapshotBaseCodec, baseBytes),
+      );
+      this.#base = { height: header.height, logSize: header.logSize, header };
+    }
     const blockBytes = await this.#get(`block ${record.height}`, keys.block(record.height));
-    if (manifest === undefined || blockBytes === undefined) {
+    // A state-synced store whose head is still its base holds that block's header only.
+    const header =
+      blockBytes === undefined
+        ? this.#base?.height === record.height
+          ? this.#base.header
+          : undefined
+        : this.decodeStored(`block ${record.height}`, () => decodeBlock(blockBytes).header, {
+            height: record.height,
+          });
+    if (manifest === undefined || header === undefined) {
       throw this.corrupt("head record points at a block or manifest that is not stored", {
         height: record.height,
       });
     }
-    const block = this.decodeStored(`block ${record.height}`, () => decodeBlock(blockBytes), {
-      height: record.height,
-    });
+    const block = { header };
     if (!bytesEqual(headerHash(block.header), record.hash)) {
       throw this.corrupt("head block does not hash to the head record", {
         height: record.height,
@@ -199,6 +247,18 @@ export class LedgerStore {
       ids.map((id) => keys.merkleNode(id.level, id.index)),
     );
     return values.map((v, i) => {
+      const id = ids[i]!;
+      if (
+        v === undefined &&
+        this.#base !== undefined &&
+        (id.index + 1) * 2 ** id.level <= this.#base.logSize
+      ) {
+        throw new SaylauError(
+          "store/pruned",
+          `this validator was state-synced at height ${this.#base.height} and holds no log nodes for its first ${this.#base.logSize} transactions`,
+          { base: this.#base.height },
+        );
+      }
       if (v === undefined || v.length !== HASH_LENGTH) {
         throw this.corrupt(
           `Merkle node (${ids[i]!.level}, ${ids[i]!.index}) ${v === undefined ? "missing" : "is not a hash"}`,
@@ -223,6 +283,86 @@ export class LedgerStore {
 
   get initialized(): boolean {
     return this.#head !== undefined;
+  }
+
+  /**
+   * A state-synced store's base (undefined: the store holds the chain from genesis): it has
+   * the header, certificate and state of block `height`, and no block, transaction or log
+   * node of height `height` or below but the log's frontier there.
+   */
+  get base(): StoreBase | undefined {
+    return this.#base;
+  }
+
+  /** The lowest height whose block (with transactions) this store holds: 0, or base + 1. */
+  get firstBlock(): number {
+    return this.#base === undefined ? 0 : this.#base.height + 1;
+  }
+
+  /**
+   * Fills an empty store from a verified state snapshot. The records go in batches first; the
+   * base, state, certificate, frontier and head record go last in one batch, so a store
+   * interrupted midway has no head (the caller builds it in a staging directory anyway).
+   */
+  installSnapshot(entry: SnapshotEntry): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#head !== undefined)
+        throw new SaylauError("store/already_initialized", "the store already holds a chain");
+      const h = entry.header;
+      const frontier = frontierFromNodes(h.logSize, entry.frontier);
+      if (!bytesEqual(frontierRoot(frontier), h.logRoot)) {
+        throw new SaylauError(
+          "store/bad_snapshot",
+          "the frontier does not give the header's logRoot",
+        );
+      }
+      for await (const batch of entry.records) {
+        await this.db.batch(
+          batch.map((r) => ({
+            type: "put" as const,
+            key: keys.credential(r.credential),
+            value: r.record,
+          })),
+        );
+      }
+      const hash = headerHash(h);
+      const ops: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [
+        { type: "put", key: keys.manifest(), value: entry.manifest },
+        {
+          type: "put",
+          key: keys.snapshotBase(),
+          value: encodeWith(snapshotBaseCodec, { header: h }),
+        },
+        { type: "put", key: keys.certificate(h.height), value: entry.certificate },
+        { type: "put", key: keys.state(h.height), value: entry.state },
+        { type: "put", key: keys.heightByHash(hash), value: u64(h.height) },
+      ];
+      frontierNodeIds(h.logSize).forEach((id, i) => {
+        ops.push({
+          type: "put",
+          key: keys.merkleNode(id.level, id.index),
+          value: frontier.hashes[i]!,
+        });
+      });
+      ops.push({
+        type: "put",
+        key: keys.head(),
+        value: encodeWith(headRecordCodec, { height: h.height, hash }),
+      });
+      await this.db.batch(ops);
+      this.#manifest = entry.manifest;
+      this.#base = { height: h.height, logSize: h.logSize, header: h };
+      this.#frontier = frontier;
+      this.#head = { height: h.height, hash, header: h };
+    });
+  }
+
+  /**
+   * Runs `job` between two appends: what it reads (and any LevelDB iterator it creates, which
+   * reads from a snapshot taken when it is created) is the store exactly as of one head.
+   */
+  betweenAppends<T>(job: () => Promise<T>): Promise<T> {
+    return this.#serialize(job);
   }
 
   /** The head of the committed chain; throws before `initialize`. */

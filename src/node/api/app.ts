@@ -14,6 +14,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import { fromHex } from "../../crypto/bytes.ts";
 import { isSaylauError } from "../../errors.ts";
+import type { SnapshotService } from "../state-sync-serve.ts";
 import {
   apiError,
   clientErrorFor,
@@ -27,6 +28,7 @@ import { LoadGuard } from "./load-guard.ts";
 import {
   blockSchema,
   blocksSchema,
+  ceremonySchema,
   consistencySchema,
   credentialSchema,
   electionSchema,
@@ -42,6 +44,7 @@ import {
   txStatusSchema,
 } from "./schemas.ts";
 import type { NodeService } from "./service.ts";
+import { registerSnapshotRoutes } from "./snapshot-routes.ts";
 import { installTrafficControl } from "./traffic-control.ts";
 import { registerWebApp } from "./web-app.ts";
 import { WorkLimiter } from "./work-limiter.ts";
@@ -72,6 +75,8 @@ export interface ApiOptions {
   readonly requestTimeoutMs?: number;
   /** Folder of the built web app served at `/` (default web/dist). */
   readonly webRoot?: string;
+  /** State snapshots to serve (GET /v1/snapshot...); undefined: none. */
+  readonly snapshots?: SnapshotService;
 }
 
 export async function buildApi(
@@ -256,6 +261,7 @@ export async function buildApi(
   app.get("/v1/status", { schema: statusSchema }, async () => service.status());
   app.get("/v1/results", { schema: resultsSchema }, async () => service.results());
   app.get("/v1/tally", { schema: tallySchema }, async () => service.tally());
+  app.get("/v1/ceremony", { schema: ceremonySchema }, async () => service.ceremony());
   app.get("/v1/credentials/:key", { schema: credentialSchema }, async (request) => {
     const { key } = request.params as { key: string };
     return service.credential(key);
@@ -270,6 +276,8 @@ export async function buildApi(
     const q = request.query as { after?: string; limit?: string };
     return service.evidence(q.after ?? null, Number(q.limit ?? MAX_EVIDENCE_PER_PAGE));
   });
+
+  if (options.snapshots !== undefined) registerSnapshotRoutes(app, options.snapshots);
 
   app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) => {
     const { contentType, body } = await service.metrics();

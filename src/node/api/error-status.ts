@@ -30,11 +30,45 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "ledger/wrong_election": 422,
   "ledger/stale_ballot": 409,
   "ledger/duplicate_credential": 409,
-  "ledger/bad_phase_transition": 409,
   "ledger/duplicate_share": 409,
   "ledger/already_tallied": 409,
   "ledger/unknown_trustee": 422,
   "ledger/duplicate_tx": 409,
+  // Manifest v2: the commission, the schedule, registrars, districts and ballot styles.
+  // A rule the transaction breaks whatever the ledger holds is 422; a refusal because of
+  // where the election stands (not yet approved, outside the polling window, already done)
+  // is 409, as ledger/wrong_phase is.
+  "ledger/not_approved": 409,
+  "ledger/outside_window": 409,
+  "ledger/polls_closed": 409,
+  "ledger/already_approved": 409,
+  "ledger/already_revoked": 409,
+  "ledger/revoked_credential": 409,
+  "ledger/not_an_extension": 409,
+  "ledger/wrong_registrar": 422,
+  "ledger/wrong_region": 422,
+  "ledger/wrong_district": 422,
+  "ledger/wrong_style": 422,
+  "ledger/unknown_district": 422,
+  "ledger/unknown_region": 422,
+  "ledger/unknown_member": 422,
+  "ledger/repeated_signer": 422,
+  "ledger/unordered_signatures": 422,
+  "ledger/too_few_signatures": 422,
+  "ledger/bad_schedule": 422,
+  "election/bad_style": 422,
+  // A manifest that breaks a rule (src/ledger/manifest.ts, geography.ts): no route takes a
+  // manifest today, so these name what a request carrying one would be refused with.
+  "manifest/version": 422,
+  "manifest/trustee_mismatch": 422,
+  "manifest/bad_key": 422,
+  "manifest/duplicate_key": 422,
+  "manifest/bad_commission": 422,
+  "manifest/bad_schedule": 422,
+  "manifest/duplicate_id": 422,
+  "manifest/too_many_districts": 422,
+  "manifest/bad_scope": 422,
+  "manifest/empty_style": 422,
   "election/bad_proof": 422,
   "election/bad_point": 422,
   "election/bad_scalar": 422,
@@ -49,6 +83,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "node/not_committed": 404,
   "election/bad_tracking_code": 400,
   "store/bad_range": 400,
+  /** A state-synced validator holds nothing below its snapshot (410: ask another one). */
+  "node/pruned": 410,
+  "store/pruned": 410,
+  /** The snapshot asked for by height is no longer the one served: fetch its manifest again. */
+  "snapshot/stale": 409,
   /** This node's own stored data is damaged: never the client's fault. */
   "store/corrupt": 500,
   /** GET / on a node whose web app is not built (web-app.ts answers it itself). */
@@ -59,7 +98,9 @@ export function statusForCode(code: string): number {
   const exact = STATUS_BY_CODE[code];
   if (exact !== undefined) return exact;
   // Unlisted election/ledger rule violations are still the client's fault.
-  if (code.startsWith("election/") || code.startsWith("ledger/")) return 422;
+  if (code.startsWith("election/") || code.startsWith("ledger/") || code.startsWith("manifest/")) {
+    return 422;
+  }
   if (code.startsWith("codec/")) return 400;
   return 500;
 }

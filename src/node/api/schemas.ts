@@ -29,6 +29,7 @@ export const errors = {
   400: { $ref: "Error#" },
   404: { $ref: "Error#" },
   409: { $ref: "Error#" },
+  410: { $ref: "Error#" },
   413: { $ref: "Error#" },
   415: { $ref: "Error#" },
   422: { $ref: "Error#" },
@@ -446,6 +447,18 @@ export const resultsSchema = {
           },
         },
       },
+    },
+    ...errors,
+  },
+} as const;
+
+export const ceremonySchema = {
+  response: {
+    200: {
+      type: "object",
+      additionalProperties: false,
+      required: ["transcript", "hash"],
+      properties: { transcript: hex(), hash },
     },
     ...errors,
   },

@@ -118,6 +118,13 @@ export interface TallyView {
   readonly districts: DistrictTallyView[];
 }
 
+export interface CeremonyView {
+  /** The key ceremony's public transcript, hex (ELECTION-CRYPTO.md). */
+  readonly transcript: string;
+  /** Its hash: the manifest's `ceremony`. */
+  readonly hash: string;
+}
+
 export interface CredentialView {
   readonly credential: string;
   readonly district: number;
@@ -173,6 +180,7 @@ export interface NodeService {
   results(): ResultsView;
   tally(): TallyView;
   credential(key: string): Promise<CredentialView>;
+  ceremony(): CeremonyView;
   consistency(from: number, to: number): Promise<ConsistencyView>;
   /** Equivocation evidence with ids above `after` (hex; null: from the first), at most `limit`. */
   evidence(after: string | null, limit: number): EvidencePageView;

@@ -27,6 +27,7 @@ import { toHex } from "../../../src/crypto/bytes.ts";
 import { sign } from "../../../src/crypto/ed25519.ts";
 import { partialDecrypt } from "../../../src/election/decryption.ts";
 import { decodeBlock, encodeBlock } from "../../../src/ledger/block.ts";
+import { resultsOf } from "../../../src/ledger/results.ts";
 import {
   type BallotTx,
   type DecryptionTx,
@@ -48,7 +49,13 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "saylau-audit-"));
   clean = join(root, "clean");
   await exportRecord(
-    new MemorySource(built.setup.manifestBytes, built.entries, { note: "test" }),
+    new MemorySource(
+      built.setup.manifestBytes,
+      built.entries,
+      { note: "test" },
+      [],
+      built.setup.transcript,
+    ),
     clean,
   );
 }, 60_000);
@@ -106,25 +113,74 @@ describe("export and audit of an election built in memory", () => {
     expect(report.blocks).toBe(heights.lastDecryption);
     expect(report.head.hash).toBe(toHex(built.ledger.tip.hash));
     expect(report.transactions).toEqual({
-      register: 1,
-      phase: 2,
+      commission: 2,
+      register: 3,
+      revoke: 1,
       ballot: 7,
-      decryption: 2,
-      total: 12,
+      decryption: 6,
+      total: 19,
     });
     expect(report.ballotsVerified).toBe(7);
     expect(report.ballotsPerSecond).toBeGreaterThan(0);
     expect(report.phase).toBe("closed");
-    expect(report.voters).toBe(setup.voters.length);
-    expect(report.decryptions).toEqual([2, 1]);
-    expect(report.result?.map((c) => c.options.map((o) => o.votes))).toEqual(expected);
-    expect(report.result?.[0]?.options.map((o) => o.label)).toEqual([
-      "Aigerim",
-      "Bauyrzhan",
-      "Dana",
+    expect(report.credentials).toBe(setup.voters.length);
+    expect(report.voters).toBe(setup.voters.length - built.revoked.length);
+    expect(report.results.complete).toBe(true);
+    expect(report.results.districts.map((d) => d.decryptions)).toEqual([
+      [2, 1],
+      [2, 1],
+      [2, 1],
     ]);
+    // Per district, each contest of its style, from the result the replay recomputed.
+    const byDistrict = built.ctx.geography.districts.map((d) =>
+      d.style.map((c) => report.results.contests[c]!.districts.find((x) => x.id === d.id)!.counts),
+    );
+    expect(byDistrict).toEqual(expected);
+    expect(report.results.contests[0]!.options).toEqual(["Aigerim", "Bauyrzhan", "Dana"]);
     expect(report.evidence).toEqual({ items: 0, accused: [] });
     expect(report.consistency).toBeNull();
+  });
+
+  it("reports results per district, region and in total as resultsOf gives them on the final state", async () => {
+    const report = await auditRecord(new DirectorySource(clean), { workers: 0 });
+    const { ctx, ledger, expected } = built;
+    expect(report.results).toEqual(resultsOf(ctx, ledger.tip.state));
+    // The mayor (national): per region and in total, the sums of its districts' counts.
+    const mayor = report.results.contests[0]!;
+    const sum = (rows: number[][]) => rows[0]!.map((_, j) => rows.reduce((a, r) => a + r[j]!, 0));
+    expect(mayor.regions.map((r) => [r.id, r.counts])).toEqual([
+      ["R1", sum([expected[0]![0]!, expected[1]![0]!])],
+      ["R2", expected[2]![0]!],
+    ]);
+    expect(mayor.total).toEqual(sum(expected.map((d) => d[0]!)));
+    // The council (region R1 only): not in R2's district at all.
+    const council = report.results.contests[1]!;
+    expect(council.scope).toEqual({ level: "region", id: "R1" });
+    expect(council.districts.map((d) => d.id)).toEqual(["D1", "D2"]);
+    expect(council.regions.map((r) => r.id)).toEqual(["R1"]);
+    expect(council.total).toEqual(sum([expected[0]![1]!, expected[1]![1]!]));
+  });
+
+  it("counts registrations and revocations per district and region", async () => {
+    const report = await auditRecord(new DirectorySource(clean), { workers: 0 });
+    const { setup, ctx } = built;
+    const perRegion = (field: "credentials" | "revoked") =>
+      setup.manifest.regions.map((r) =>
+        report.results.districts.filter((d) => d.region === r.id).reduce((a, d) => a + d[field], 0),
+      );
+    // Six voters round robin over D1, D2 (region R1) and D3 (region R2).
+    expect(report.results.districts.map((d) => [d.id, d.region, d.credentials])).toEqual([
+      ["D1", "R1", 2],
+      ["D2", "R1", 2],
+      ["D3", "R2", 2],
+    ]);
+    expect(perRegion("credentials")).toEqual([4, 2]);
+    // The last voter (D3, region R2) was revoked after voting: registered, not counted.
+    const revokedDistrict = setup.voterDistricts[built.revoked[0]!]!;
+    expect(ctx.geography.districts[revokedDistrict]!.region).toBe(1);
+    expect(perRegion("revoked")).toEqual([0, 1]);
+    expect(report.results.districts.map((d) => d.voters)).toEqual([2, 2, 1]);
+    expect(report.credentials).toBe(perRegion("credentials").reduce((a, b) => a + b, 0));
   });
 
   it("gives the same report on one thread as with the worker pool", async () => {
@@ -233,6 +289,15 @@ describe("export and audit of an election built in memory", () => {
       stdout = "";
       expect(await runAudit(["--dir", clean, "--workers", "0"])).toBe(0);
       expect(stdout).toContain("AUDIT OK");
+      expect(stdout).toMatch(/key ceremony\s+verified: 3 trustees, 2 needed to decrypt/);
+      // The same record without its ceremony transcript: the ceremony is unverified, so the
+      // command fails unless told to accept that.
+      const bare = join(root, "no-ceremony");
+      await exportRecord(new MemorySource(built.setup.manifestBytes, built.entries), bare);
+      stdout = "";
+      expect(await runAudit(["--dir", bare, "--workers", "0"])).toBe(1);
+      expect(stdout).toContain("key ceremony is unverified");
+      expect(await runAudit(["--dir", bare, "--workers", "0", "--allow-missing-ceremony"])).toBe(0);
     } finally {
       out.mockRestore();
       err.mockRestore();
@@ -281,7 +346,12 @@ describeEachArithmetic(DISHONEST_QUORUM, () => {
         {
           type: "decryption",
           electionId: setup.electionId,
-          share: partialDecrypt(built.ctx.crypto, setup.trustees[0]!.secret, closedTip.state.tally),
+          district: 0,
+          share: partialDecrypt(
+            built.ctx.districtCrypto[0]!,
+            setup.trustees[0]!.secret,
+            closedTip.state.districts[0]!.tally,
+          ),
         },
         setup.trustees[0]!.signing.seed,
       ),
@@ -294,15 +364,16 @@ describeEachArithmetic(DISHONEST_QUORUM, () => {
 
   it("a decryption share signed by the trustee's key but with wrong values", async () => {
     const { closedTip, setup, closedEntries } = built;
-    const tally = closedTip.state.tally;
-    const share = partialDecrypt(built.ctx.crypto, setup.trustees[0]!.secret, tally);
-    const other = partialDecrypt(built.ctx.crypto, setup.trustees[1]!.secret, tally);
+    const tally = closedTip.state.districts[0]!.tally;
+    const crypto = built.ctx.districtCrypto[0]!;
+    const share = partialDecrypt(crypto, setup.trustees[0]!.secret, tally);
+    const other = partialDecrypt(crypto, setup.trustees[1]!.secret, tally);
     // Trustee 1 claims trustee 2's partial decryption of the first option as their own.
     const forged = structuredClone(share);
     forged.contests[0]![0] = other.contests[0]![0]!;
     const tx = encodeTransaction(
       signTransaction<DecryptionTx>(
-        { type: "decryption", electionId: setup.electionId, share: forged },
+        { type: "decryption", electionId: setup.electionId, district: 0, share: forged },
         setup.trustees[0]!.signing.seed,
       ),
     );
@@ -320,13 +391,13 @@ describeEachArithmetic(DISHONEST_QUORUM, () => {
   it("a valid share signed by someone who is not that trustee", async () => {
     const { closedTip, setup, closedEntries } = built;
     const share = partialDecrypt(
-      built.ctx.crypto,
+      built.ctx.districtCrypto[0]!,
       setup.trustees[0]!.secret,
-      closedTip.state.tally,
+      closedTip.state.districts[0]!.tally,
     );
     const tx = encodeTransaction(
       signTransaction<DecryptionTx>(
-        { type: "decryption", electionId: setup.electionId, share },
+        { type: "decryption", electionId: setup.electionId, district: 0, share },
         setup.voters[0]!.seed,
       ),
     );
@@ -372,7 +443,13 @@ describe("equivocation evidence in the record", () => {
     const evidence = proofs().map((p) => p.bytes);
     const dir = join(root, "with-evidence");
     const summary = await exportRecord(
-      new MemorySource(built.setup.manifestBytes, built.entries, null, evidence),
+      new MemorySource(
+        built.setup.manifestBytes,
+        built.entries,
+        null,
+        evidence,
+        built.setup.transcript,
+      ),
       dir,
     );
     expect(summary.evidence).toBe(3);

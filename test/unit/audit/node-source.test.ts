@@ -10,9 +10,10 @@ import { NodeSource, type RecordSource } from "../../../src/audit/source.ts";
 import { runAudit } from "../../../src/cli/commands/audit.ts";
 import { runExport } from "../../../src/cli/commands/export.ts";
 import { toHex } from "../../../src/crypto/bytes.ts";
-import { ballotTx, decryptionTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import { ballotTx, decryptionTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { approvalTx, FIXTURE_CREATED_AT, registrationTxs } from "../../support/election-fixture.ts";
 import { signedEvidence } from "../../support/evidence.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
@@ -48,41 +49,45 @@ async function cli(run: (args: string[]) => Promise<number>, args: string[]) {
   }
 }
 
+/**
+ * The polls close at CLOSES_AT by block time. The validators run in this process, so the
+ * test moves their clock past it (Date.now, which block times come from) once the ballots
+ * are in, instead of waiting for it.
+ */
+const CLOSES_AT = FIXTURE_CREATED_AT + 365 * 24 * 3600 * 1000 * 4;
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "saylau-audit-node-"));
-  env = await electionDirectory({ voters: 3 });
+  env = await electionDirectory({
+    voters: 3,
+    schedule: { opensAt: FIXTURE_CREATED_AT, closesAt: CLOSES_AT, timeZone: "Asia/Almaty" },
+  });
   nodes = await Promise.all([0, 1, 2, 3].map((i) => startNode(env.dir, i, env.ports, 4)));
   const { setup, ctx } = env;
-  const id = setup.electionId;
   const all = (what: string, f: (n: ValidatorNode) => boolean) => until(what, () => nodes.every(f));
-  await submit(
-    nodes[0]!,
-    registerTx(
-      id,
-      setup.authority,
-      setup.voters.map((v) => v.publicKey),
-    ),
-  );
+  await submit(nodes[0]!, approvalTx(setup));
+  await all("approval", (n) => n.replica.tip.state.phase === "open");
+  for (const tx of registrationTxs(setup)) await submit(nodes[1]!, tx);
   await all("registration", (n) => n.replica.tip.state.credentials === 3);
-  await submit(nodes[1]!, phaseTx(id, setup.authority, "open"));
-  await all("open", (n) => n.replica.tip.state.phase === "open");
   for (const [i, v] of setup.voters.entries()) {
     await submit(
       nodes[i % 4]!,
-      ballotTx(ctx.crypto, v, [[1, 0, 0].map((_, j) => (j === i % 3 ? 1 : 0)), [1, 0, 0, 0]], 1),
+      ballotTx(ctx, v, 0, [[1, 0, 0].map((_, j) => (j === i % 3 ? 1 : 0)), [1, 0, 0, 0]], 1),
     );
   }
   await all("ballots", (n) => n.replica.tip.state.ballots === 3);
-  await submit(nodes[2]!, phaseTx(id, setup.authority, "closed"));
-  await all("closed", (n) => n.replica.tip.state.phase === "closed");
-  const tally = nodes[0]!.replica.tip.state.tally;
-  await submit(nodes[3]!, decryptionTx(ctx.crypto, setup.trustees[0]!, tally));
-  await submit(nodes[3]!, decryptionTx(ctx.crypto, setup.trustees[2]!, tally));
-  await all("result", (n) => n.replica.tip.state.result !== null);
+  const realNow = Date.now.bind(Date);
+  const offset = CLOSES_AT - realNow() + 1000;
+  vi.spyOn(Date, "now").mockImplementation(() => realNow() + offset);
+  const tally = nodes[0]!.replica.tip.state.districts[0]!.tally;
+  await submit(nodes[3]!, decryptionTx(ctx, setup.trustees[0]!, 0, tally));
+  await submit(nodes[3]!, decryptionTx(ctx, setup.trustees[2]!, 0, tally));
+  await all("result", (n) => n.replica.tip.state.districts[0]!.result !== null);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
+  vi.restoreAllMocks();
   env?.cleanup();
   rmSync(work, { recursive: true, force: true });
 });
@@ -107,7 +112,8 @@ describe("auditing live validators over HTTP", () => {
     });
     expect(live.head.hash).toBe(toHex(nodes[1]!.replica.tip.hash));
     expect(live.ballotsVerified).toBe(3);
-    expect(live.result?.map((c) => c.options.map((o) => o.votes))).toEqual([
+    expect(live.results.complete).toBe(true);
+    expect(live.results.contests.map((c) => c.total)).toEqual([
       [1, 1, 1],
       [3, 0, 0, 0],
     ]);
@@ -122,7 +128,9 @@ describe("auditing live validators over HTTP", () => {
     const audited = await cli(runAudit, ["--dir", out]);
     expect(audited.code, audited.stderr).toBe(0);
     expect(audited.stdout).toContain("AUDIT OK");
-    expect(audited.stdout).toMatch(/Mayor\s+Aigerim\s+1/);
+    expect(audited.stdout).toMatch(/Mayor \(national[^\n]*\n\s+Aigerim\s+Bauyrzhan\s+Dana\n/);
+    expect(audited.stdout).toMatch(/district D1\s+1\s+1\s+1\n/);
+    expect(audited.stdout).toMatch(/region\s+credentials\s*\nR1\s+3\n/);
     const json = await cli(runAudit, ["--dir", out, "--json", "--workers", "0"]);
     const report = JSON.parse(json.stdout) as { ok: boolean; head: { hash: string } };
     expect(report).toMatchObject({
@@ -144,6 +152,7 @@ describe("auditing live validators over HTTP", () => {
       description: node.description,
       manifest: () => node.manifest(),
       results: () => node.results(),
+      ceremony: () => node.ceremony(),
       entries: () => node.entries(),
       evidence: () => node.evidence(),
       head: async () => {
@@ -180,6 +189,7 @@ describe("auditing live validators over HTTP", () => {
       description: "lying",
       manifest: () => node.manifest(),
       results: () => node.results(),
+      ceremony: () => node.ceremony(),
       head: async () => ({ height: head.height + 5, logSize: head.logSize }),
       entries: () => node.entries(),
       evidence: () => node.evidence(),

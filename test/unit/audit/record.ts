@@ -3,10 +3,12 @@
  * every block the way a quorum of validators would (ed25519 over commitStatement with the
  * fixture's validator keys), so the auditor and receipts can be tested without a network.
  */
-import type { RecordEntry } from "../../../src/audit/source.ts";
+import { auditRecord } from "../../../src/audit/audit.ts";
+import { AuditFailure } from "../../../src/audit/errors.ts";
+import { MemorySource, type RecordEntry } from "../../../src/audit/source.ts";
 import { encodeCertificate } from "../../../src/consensus/certificate.ts";
 import { commitStatement } from "../../../src/consensus/statements.ts";
-import { utf8 } from "../../../src/crypto/bytes.ts";
+import { toHex, utf8 } from "../../../src/crypto/bytes.ts";
 import { sign } from "../../../src/crypto/ed25519.ts";
 import { sha256 } from "../../../src/crypto/hash.ts";
 import { appendLeaves, frontierRoot } from "../../../src/crypto/merkle.ts";
@@ -21,8 +23,14 @@ import type { ChainTip } from "../../../src/ledger/chain.ts";
 import type { ElectionSetup } from "../../../src/ledger/election-setup.ts";
 import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
-import { ballotTx, decryptionTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
-import { fixtureElection } from "../../support/election-fixture.ts";
+import { ballotTx, decryptionTx, revokeTx } from "../../../src/ledger/tx-builders.ts";
+import {
+  approvalTx,
+  extensionTx,
+  FIXTURE_CONTESTS,
+  fixtureElection,
+  registrationTxs,
+} from "../../support/election-fixture.ts";
 
 export const T0 = 1_780_000_100_000;
 
@@ -56,7 +64,12 @@ export function entryOf(setup: ElectionSetup, block: Block): RecordEntry {
 
 /** A block of exactly these transactions on top of `tip`, with every header field but
  * `stateHash` correct: what a dishonest quorum could certify without the state machine. */
-export function forgedBlock(tip: ChainTip, txs: Uint8Array[], stateHash: Uint8Array): Block {
+export function forgedBlock(
+  tip: ChainTip,
+  txs: Uint8Array[],
+  stateHash: Uint8Array,
+  time = tip.header.time + 1000,
+): Block {
   const appended = appendLeaves(
     tip.frontier,
     txs.map((t) => txId(t)),
@@ -66,7 +79,7 @@ export function forgedBlock(tip: ChainTip, txs: Uint8Array[], stateHash: Uint8Ar
       electionId: tip.header.electionId,
       height: tip.header.height + 1,
       prevHash: tip.hash,
-      time: tip.header.time + 1000,
+      time,
       proposer: 0,
       txCount: txs.length,
       logSize: appended.frontier.size,
@@ -82,88 +95,154 @@ export interface BuiltElection {
   readonly ctx: ReturnType<typeof fixtureElection>["ctx"];
   readonly ledger: MemoryLedger;
   readonly entries: RecordEntry[];
-  /** Height of each phase of the run, for the tamper tests. */
+  /** Height of each step of the run, for the tamper tests. */
   readonly heights: {
+    readonly approve: number;
     readonly register: number;
+    /** The first block in the voting window: the polls open by its time. */
     readonly open: number;
     readonly firstBallots: number;
+    readonly extend: number;
+    /** The revote, and the revocation of the last voter (if there are 3 voters or more). */
+    readonly revote: number;
+    /** The first block after the close: the first decryptions. */
     readonly close: number;
     readonly lastDecryption: number;
   };
-  /** The tip just after polls closed, before any decryption. */
+  /** The tip just before the polls close (after the last ballot), before any decryption. */
   readonly closedTip: ChainTip;
-  /** Every block up to and including the close. */
+  /** Every block up to closedTip. */
   readonly closedEntries: RecordEntry[];
-  /** Expected counts per contest and option. */
-  readonly expected: number[][];
+  /** Voters whose credential the registrar revoked after they voted. */
+  readonly revoked: readonly number[];
+  /** Expected result per district: counts per contest of its style and option. */
+  readonly expected: number[][][];
 }
 
+/** Two regions, three districts: R1 = {D1, D2}, R2 = {D3}. */
+export const RECORD_REGIONS = [
+  {
+    id: "R1",
+    name: "Region 1",
+    districts: [
+      { id: "D1", name: "District 1" },
+      { id: "D2", name: "District 2" },
+    ],
+  },
+  { id: "R2", name: "Region 2", districts: [{ id: "D3", name: "District 3" }] },
+];
+
+/** The mayor is elected everywhere; the council (contest 1) only in region R1. */
+export const RECORD_SCOPES = [
+  { level: "national" as const, index: 0 },
+  { level: "region" as const, index: 0 },
+];
+
+/** Any two of three commission members decide. */
+export const RECORD_COMMISSION = { members: 3, threshold: 2 };
+
+/** Block times of the run: the polls open at T0 + 1500 and close at T0 + 5500, extended to T0 + 7000. */
+export const RECORD_SCHEDULE = {
+  opensAt: T0 + 1500,
+  closesAt: T0 + 5500,
+  timeZone: "Asia/Almaty",
+};
+export const RECORD_EXTENDED_CLOSE = T0 + 7000;
+
 /**
- * The fixture election (4 validators, 3 trustees, threshold 2, 6 voters), run to a result:
- * register, open, two blocks of ballots, a revote, close, two decryptions.
+ * The fixture's contests in two regions and three districts (4 validators, 3 trustees,
+ * threshold 2, a 2-of-3 commission, 6 voters by default, registered round robin to D1, D2, D3), run to a result:
+ * approve, register, two blocks of ballots, an extension of the polls, a revote after the
+ * original close with a revocation, then after the extended close two blocks of decryptions.
  */
 export function buildElection(
   options: { ballotsPerBlock?: number; voters?: number; seed?: string } = {},
 ): BuiltElection {
   const voters = options.voters ?? 6;
-  const { setup, ctx } = fixtureElection({ voters, seed: options.seed ?? "fixture" });
+  const { setup, ctx } = fixtureElection({
+    voters,
+    seed: options.seed ?? "fixture",
+    regions: RECORD_REGIONS,
+    scopes: RECORD_SCOPES,
+    schedule: RECORD_SCHEDULE,
+    commission: RECORD_COMMISSION,
+  });
   const ledger = new MemoryLedger(ctx);
   const entries: RecordEntry[] = [];
   const rng = seededRng(sha256(utf8(`audit-test/${options.seed ?? "fixture"}`)));
-  const commit = (txs: Uint8Array[]) => {
-    const next = ledger.propose(
-      txs,
-      T0 + ledger.tip.header.height * 1000,
-      ledger.tip.header.height % 4,
-    );
+  const commit = (txs: Uint8Array[], time: number) => {
+    const next = ledger.propose(txs, time, ledger.tip.header.height % 4);
     if (next.rejected.length > 0) throw next.rejected[0]!.error;
     ledger.commit(next.block);
     entries.push(entryOf(setup, next.block));
     return next.block.header.height;
   };
-  const id = setup.electionId;
-  const register = commit([
-    registerTx(
-      id,
-      setup.authority,
-      setup.voters.map((v) => v.publicKey),
-    ),
-  ]);
-  const open = commit([phaseTx(id, setup.authority, "open")]);
-  // Voter i picks mayor option i % 3 and council options i % 4 and (i + 1) % 4.
-  const choice = (i: number): number[][] => [
+  const approve = commit([approvalTx(setup)], T0);
+  const register = commit(registrationTxs(setup), T0 + 1000);
+  const districtOf = (i: number) => setup.voterDistricts[i]!;
+  // Voter i picks mayor option i % 3 and, in R1, council options i % 4 and (i + 1) % 4.
+  const full = (i: number): number[][] => [
     [0, 1, 2].map((j) => (j === i % 3 ? 1 : 0)),
     [0, 1, 2, 3].map((j) => (j === i % 4 || j === (i + 1) % 4 ? 1 : 0)),
   ];
-  const ballots = setup.voters.map((v, i) => ballotTx(ctx.crypto, v, choice(i), 1, rng));
+  const styled = (rows: number[][], d: number) =>
+    ctx.geography.districts[d]!.style.map((c) => rows[c]!);
+  const ballots = setup.voters.map((v, i) =>
+    ballotTx(ctx, v, districtOf(i), styled(full(i), districtOf(i)), 1, rng),
+  );
   const perBlock = options.ballotsPerBlock ?? Math.ceil(voters / 2);
   let firstBallots = -1;
+  let time = T0 + 2000;
+  // Every ballot block fits in the window [opensAt, closesAt), however many there are.
+  const ballotBlocks = Math.ceil(ballots.length / perBlock);
+  const step = Math.min(1000, Math.floor((RECORD_SCHEDULE.closesAt - time) / ballotBlocks));
   for (let i = 0; i < ballots.length; i += perBlock) {
-    const h = commit(ballots.slice(i, i + perBlock));
+    const h = commit(ballots.slice(i, i + perBlock), time);
+    time += step;
     if (firstBallots < 0) firstBallots = h;
   }
-  // Voter 0 revotes: only the later ballot counts.
+  // The commission extends the polls; the revote below comes after the original close.
+  const extend = commit([extensionTx(setup, RECORD_EXTENDED_CLOSE)], time);
+  // Voter 0 revotes: only the later ballot counts. The last voter's credential is revoked.
   const revote: number[][] = [
     [0, 0, 1],
     [0, 0, 1, 1],
   ];
-  commit([ballotTx(ctx.crypto, setup.voters[0]!, revote, 2, rng)]);
-  const close = commit([phaseTx(id, setup.authority, "closed")]);
+  const revoked = voters >= 3 ? [voters - 1] : [];
+  const revokes = revoked.map((i) => {
+    const region = ctx.geography.districts[districtOf(i)]!.region;
+    return revokeTx(setup.electionId, setup.registrars[region]!, region, [
+      setup.voters[i]!.publicKey,
+    ]);
+  });
+  const revoteAt = RECORD_SCHEDULE.closesAt + 500;
+  const revoteHeight = commit(
+    [
+      ballotTx(ctx, setup.voters[0]!, districtOf(0), styled(revote, districtOf(0)), 2, rng),
+      ...revokes,
+    ],
+    revoteAt,
+  );
   const closedTip = ledger.tip;
   const closedEntries = [...entries];
-  const tally = ledger.tip.state.tally;
-  commit([decryptionTx(ctx.crypto, setup.trustees[1]!, tally, rng)]);
-  const lastDecryption = commit([decryptionTx(ctx.crypto, setup.trustees[0]!, tally, rng)]);
+  const decrypt = (trustee: number) =>
+    closedTip.state.districts.flatMap((d, i) =>
+      d.tally.ballotCount === 0
+        ? []
+        : [decryptionTx(ctx, setup.trustees[trustee]!, i, d.tally, rng)],
+    );
+  const close = commit(decrypt(1), RECORD_EXTENDED_CLOSE);
+  const lastDecryption = commit(decrypt(0), RECORD_EXTENDED_CLOSE + 1000);
 
-  const expected = [
-    [0, 0, 0],
-    [0, 0, 0, 0],
-  ];
+  const expected = ctx.geography.districts.map((d) =>
+    d.style.map((c) => new Array<number>(FIXTURE_CONTESTS[c]!.options.length).fill(0)),
+  );
   setup.voters.forEach((_, i) => {
-    const c = i === 0 ? revote : choice(i);
-    c.forEach((row, k) => {
+    if (revoked.includes(i)) return;
+    const d = districtOf(i);
+    styled(i === 0 ? revote : full(i), d).forEach((row, k) => {
       row.forEach((v, j) => {
-        expected[k]![j]! += v;
+        expected[d]![k]![j]! += v;
       });
     });
   });
@@ -172,9 +251,62 @@ export function buildElection(
     ctx,
     ledger,
     entries,
-    heights: { register, open, firstBallots, close, lastDecryption },
+    heights: {
+      approve,
+      register,
+      open: firstBallots,
+      firstBallots,
+      extend,
+      revote: revoteHeight,
+      close,
+      lastDecryption,
+    },
     closedTip,
     closedEntries,
+    revoked,
     expected,
   };
+}
+
+/** The tip after each height of the record (index 0: genesis), replayed without re-verifying. */
+export function replayTips(built: BuiltElection): ChainTip[] {
+  const ledger = new MemoryLedger(built.ctx);
+  const tips = [ledger.tip];
+  const verified = new Set(built.ledger.blocks.flatMap((b) => b.txs.map((t) => toHex(txId(t)))));
+  for (const block of built.ledger.blocks.slice(1)) {
+    ledger.commit(block, { verified });
+    tips.push(ledger.tip);
+  }
+  return tips;
+}
+
+/** Audits entries on one thread: "code@height" of the first failure, or "clean". */
+export async function auditVerdict(
+  built: BuiltElection,
+  entries: readonly RecordEntry[],
+  manifest: Uint8Array = built.setup.manifestBytes,
+): Promise<string> {
+  try {
+    await auditRecord(new MemorySource(manifest, [...entries]), { workers: 0 });
+    return "clean";
+  } catch (err) {
+    if (!(err instanceof AuditFailure)) throw err;
+    return `${err.code}@${err.height}`;
+  }
+}
+
+/**
+ * Audits the record up to height h followed by a certified block on tips[h] at `time`
+ * holding `txs`, with the given stateHash (default: the unchanged state's).
+ */
+export function auditWithBlock(
+  built: BuiltElection,
+  tips: readonly ChainTip[],
+  h: number,
+  txs: Uint8Array[],
+  time: number,
+  stateHash: Uint8Array = tips[h]!.header.stateHash,
+): Promise<string> {
+  const block = forgedBlock(tips[h]!, txs, stateHash, time);
+  return auditVerdict(built, [...built.entries.slice(0, h), entryOf(built.setup, block)]);
 }

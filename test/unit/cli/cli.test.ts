@@ -65,7 +65,7 @@ const COMMANDS = [
   "election",
   "node",
   "voters",
-  "polls",
+  "commission",
   "vote",
   "receipt",
   "trustee",
@@ -108,7 +108,7 @@ describe("help", () => {
     ["election", "init"],
     ["node", "start"],
     ["voters", "register"],
-    ["polls", "open"],
+    ["commission", "approve"],
     ["receipt", "verify"],
     ["receipt", "fetch"],
     ["trustee", "decrypt"],
@@ -153,8 +153,12 @@ describe("usage errors exit 2 with a message to act on", () => {
     [["election", "create"], "saylau election init"],
     [["vote", "--dir", "x"], "--node is required"],
     [["voters", "register", "--node", "http://x"], "--dir is required"],
-    [["polls", "open", "--dir", "x"], "--node is required"],
-    [["polls", "reopen", "--dir", "x", "--node", "http://x"], "open or close"],
+    [["commission", "approve", "--dir", "x"], "--node is required"],
+    [["commission", "reopen", "--dir", "x", "--node", "http://x"], "approve or extend"],
+    [
+      ["commission", "extend", "--dir", "x", "--node", "http://x", "--closes-at", "soon"],
+      "is not an ISO date-time",
+    ],
     [["trustee", "decrypt", "--dir", "x", "--node", "http://x"], "--trustee is required"],
     [["receipt", "verify", "r.cbor"], "--manifest is required"],
     [["receipt", "verify", "--manifest", "m"], "needs an argument"],
@@ -195,7 +199,7 @@ describe("usage errors exit 2 with a message to act on", () => {
 describe("an unreachable node exits 3", () => {
   it.each([
     () => ["status", "--node", dead],
-    () => ["polls", "open", "--dir", edir, "--node", dead],
+    () => ["commission", "approve", "--dir", edir, "--node", dead],
     () => ["voters", "register", "--dir", edir, "--node", dead],
     () => ["vote", "--dir", edir, "--voter", "0", "--choices", "2", "--node", dead],
     () => ["receipt", "fetch", "0".repeat(64), "--node", dead],
@@ -215,7 +219,11 @@ describe("election init", () => {
     expect(election).toMatchObject({ validators: 4, trustees: 3, threshold: 2, voters: 3 });
     expect(election.electionId).toMatch(/^[0-9a-f]{64}$/);
     expect(election.api).toHaveLength(4);
-    const secrets = ["authority.key", "voters.txt"];
+    const secrets = [
+      join("commission", "0", "member.key"),
+      join("registrars", "0", "registrar.key"),
+      "voters.txt",
+    ];
     const plain = ["manifest.cbor", "election.json"];
     for (let i = 0; i < 4; i++) {
       secrets.push(join("validators", String(i), "validator.key"));
@@ -231,8 +239,14 @@ describe("election init", () => {
     for (const f of secrets) expect(statSync(join(edir, f)).mode & 0o777, f).toBe(0o600);
     const voters = readFileSync(join(edir, "voters.txt"), "utf8").trim().split("\n");
     expect(voters).toHaveLength(3);
-    for (const v of voters) expect(v).toMatch(/^[0-9a-f]{64}$/);
-    expect(readFileSync(join(edir, "authority.key"), "utf8").trim()).toMatch(/^[0-9a-f]{64}$/);
+    // Each voter's key and the district it is registered to.
+    for (const v of voters) expect(v).toMatch(/^[0-9a-f]{64} 0$/);
+    for (const key of [
+      join("commission", "0", "member.key"),
+      join("registrars", "0", "registrar.key"),
+    ]) {
+      expect(readFileSync(join(edir, key), "utf8").trim()).toMatch(/^[0-9a-f]{64}$/);
+    }
     const config = JSON.parse(readFileSync(join(edir, "validators", "2", "config.json"), "utf8"));
     expect(config).toMatchObject({
       manifestFile: "../../manifest.cbor",
@@ -244,12 +258,13 @@ describe("election init", () => {
 
   it("refuses a directory that already holds an election, changing nothing", async () => {
     const before = readFileSync(join(edir, "manifest.cbor"));
-    const keyBefore = readFileSync(join(edir, "authority.key"), "utf8");
+    const keyFile = join(edir, "commission", "0", "member.key");
+    const keyBefore = readFileSync(keyFile, "utf8");
     const r = await saylau("election", "init", "--dir", edir, "--voters", "2");
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("already holds an election");
     expect(readFileSync(join(edir, "manifest.cbor")).equals(before)).toBe(true);
-    expect(readFileSync(join(edir, "authority.key"), "utf8")).toBe(keyBefore);
+    expect(readFileSync(keyFile, "utf8")).toBe(keyBefore);
   });
 });
 
@@ -259,7 +274,7 @@ describe("vote --choices", () => {
     ["5", "has options 0..4"],
     ["x", '"x" is not one'],
     ["-1", '"-1" is not one'],
-    ["0;1", "names 2 contests; the election has 1"],
+    ["0;1", "names 2 contests; the ballot has 1"],
     ["", ""],
   ])("%j is a usage error before anything is sent", async (choices, message) => {
     const r = await saylau(

@@ -3,7 +3,10 @@
  * transactions that each fit the transaction limit, and four validators commit all of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerVoters } from "../../../src/cli/commands/authority.ts";
+import {
+  commissionDecide,
+  registerVoters,
+} from "../../../src/cli/commands/test-election-parties.ts";
 import { MAX_CREDENTIALS_PER_REGISTER } from "../../../src/ledger/limits.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
@@ -25,6 +28,8 @@ afterAll(async () => {
 describe("voters register", () => {
   it(`registers ${VOTERS} voters, more than one transaction holds`, async () => {
     expect(VOTERS).toBeGreaterThan(2 * MAX_CREDENTIALS_PER_REGISTER);
+    // Registrations are accepted once the commission has approved the manifest.
+    await commissionDecide(env.dir, nodes[0]!.httpUrl, "approve");
     expect(await registerVoters(env.dir, nodes[0]!.httpUrl)).toBe(VOTERS);
     await until("all credentials everywhere", () =>
       nodes.every((n) => n.replica.tip.state.credentials === VOTERS),

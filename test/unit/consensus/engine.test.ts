@@ -157,6 +157,59 @@ describe("consensus engine, scripted", () => {
     }
   });
 
+  it("a replica that refused a block as a fresh proposal is asked again when a NEW-VIEW forces it", () => {
+    const c = new ManualCluster(4);
+    const leader = leaderOf(1, 0, 4);
+    const next = leaderOf(1, 1, 4);
+    const refuser = [0, 1, 2, 3].find((i) => i !== leader && i !== next)!;
+    // The refuser's predicate says no to fresh proposals (as a node does to a block whose
+    // time is too far from its clock) and yes to re-proposals of a prepared block.
+    const asked: boolean[] = [];
+    c.judge = (i, a) => {
+      if (i !== refuser) return true;
+      asked.push(a.reproposal);
+      return a.reproposal;
+    };
+    for (let i = 0; i < 4; i++) c.propose(i, payloadFor(1, i));
+    // The leader and the two others prepare its block; every COMMIT is lost; the leader dies.
+    c.deliver((m) => m.message.type !== "commit");
+    c.inbox = c.inbox.filter((m) => m.message.type !== "commit");
+    c.crash(leader);
+    expect(c.decided.every((d) => d.length === 0)).toBe(true);
+    c.tickAll(TIMEOUTS.baseMs);
+    c.deliver();
+    // Without the refuser's vote the two others cannot reach q = 3.
+    expect(asked).toEqual([false, true]);
+    for (let i = 0; i < 4; i++) {
+      if (i === leader) continue;
+      expect(c.decided[i]!.map((d) => d.view)).toEqual([1]);
+      expect(bytesEqual(c.decided[i]![0]!.payload, payloadFor(1, leader))).toBe(true);
+    }
+  });
+
+  it("a block refused again as a re-proposal is not asked about a third time", () => {
+    const c = new ManualCluster(4);
+    const leader = leaderOf(1, 0, 4);
+    const next = leaderOf(1, 1, 4);
+    const refuser = [0, 1, 2, 3].find((i) => i !== leader && i !== next)!;
+    let asked = 0;
+    c.judge = (i) => {
+      if (i !== refuser) return true;
+      asked++;
+      return false;
+    };
+    for (let i = 0; i < 4; i++) c.propose(i, payloadFor(1, i));
+    c.deliver((m) => m.message.type !== "commit");
+    c.inbox = c.inbox.filter((m) => m.message.type !== "commit");
+    c.crash(leader);
+    c.tickAll(TIMEOUTS.baseMs);
+    c.deliver();
+    c.tickAll(TIMEOUTS.baseMs * 4);
+    c.deliver();
+    expect(asked).toBe(2);
+    expect(c.decided[refuser]!).toEqual([]);
+  });
+
   it("restart after PREPARE before COMMIT: resends the same vote, refuses a conflicting one, then decides", () => {
     const c = new ManualCluster(4);
     const leader = leaderOf(1, 0, 4);

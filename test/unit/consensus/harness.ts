@@ -34,6 +34,8 @@ export class ManualCluster {
   inbox: InFlight[] = [];
   readonly down = new Set<number>();
   now = 0;
+  /** The validity predicate's answer to each `validate` action (yes unless a test says). */
+  judge: (node: number, action: Extract<Action, { type: "validate" }>) => boolean = () => true;
 
   readonly n: number;
 
@@ -61,7 +63,7 @@ export class ManualCluster {
     });
   }
 
-  /** Carries out actions the way a node must: persist, then send; validate says yes. */
+  /** Carries out actions the way a node must: persist, then send; validate asks `judge`. */
   run(i: number, actions: Action[]): void {
     if (this.down.has(i)) return;
     this.log[i]!.push(...actions);
@@ -77,7 +79,7 @@ export class ManualCluster {
           }
           break;
         case "validate":
-          this.run(i, this.engines[i]!.validated(a.height, a.blockHash, true));
+          this.run(i, this.engines[i]!.validated(a.height, a.blockHash, this.judge(i, a)));
           break;
         case "decide":
           this.decided[i]!.push({

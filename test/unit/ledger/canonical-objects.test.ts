@@ -10,35 +10,43 @@ import { isSaylauError } from "../../../src/errors.ts";
 import { decodeHeader, encodeHeader } from "../../../src/ledger/block.ts";
 import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import { decodeTransaction, encodeTransaction } from "../../../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
-import { fixtureElection } from "../../support/election-fixture.ts";
+import { ballotTx, decryptionTx, registerTx, revokeTx } from "../../../src/ledger/tx-builders.ts";
+import { approvalTx, extensionTx, fixtureElection } from "../../support/election-fixture.ts";
 
 const { setup, ctx } = fixtureElection();
 const samples: [string, Uint8Array, (b: Uint8Array) => Uint8Array][] = (() => {
   const ledger = new MemoryLedger(ctx);
+  const approve = approvalTx(setup);
   const reg = registerTx(
     setup.electionId,
-    setup.authority,
+    setup.registrars[0]!,
+    0,
     setup.voters.slice(0, 2).map((v) => v.publicKey),
   );
-  const open = phaseTx(setup.electionId, setup.authority, "open");
-  const block = ledger.propose([reg, open], 1_780_000_100_000, 2).block;
+  const block = ledger.propose([approve, reg], 1_780_000_100_000, 2).block;
   ledger.commit(block);
+  const extend = extensionTx(setup, setup.manifest.schedule.closesAt + 1);
+  const revoke = revokeTx(setup.electionId, setup.registrars[0]!, 0, [setup.voters[1]!.publicKey]);
   const ballot = ballotTx(
-    ctx.crypto,
+    ctx,
     setup.voters[0]!,
+    0,
     [
       [0, 1, 0],
       [1, 0, 0, 1],
     ],
     7,
   );
+  const decryption = decryptionTx(ctx, setup.trustees[0]!, 0, ledger.tip.state.districts[0]!.tally);
   const reencodeTx = (b: Uint8Array) => encodeTransaction(decodeTransaction(b));
   const reencodeHeader = (b: Uint8Array) => encodeHeader(decodeHeader(b));
   return [
     ["register tx", reg, reencodeTx],
-    ["phase tx", open, reencodeTx],
+    ["commission tx (approve)", approve, reencodeTx],
+    ["commission tx (extend)", extend, reencodeTx],
+    ["revoke tx", revoke, reencodeTx],
     ["ballot tx", ballot, reencodeTx],
+    ["decryption tx", decryption, reencodeTx],
     ["block header", encodeHeader(block.header), reencodeHeader],
   ];
 })();

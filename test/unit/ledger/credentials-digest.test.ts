@@ -12,14 +12,14 @@ import {
   credentialsLatticeHash,
   updateCredentialsLatticeHash,
 } from "../../../src/ledger/credentials-digest.ts";
-import { encodeCredentialRecord, NEW_CREDENTIAL } from "../../../src/ledger/state.ts";
+import { encodeCredentialRecord, newCredentialRecord } from "../../../src/ledger/state.ts";
 
 const SEED = 0xc3ed;
 
 describe("credential digest", () => {
   it("hashes key(32) || encoded record", () => {
     const key = new Uint8Array(32).fill(7);
-    const record = encodeCredentialRecord(NEW_CREDENTIAL);
+    const record = encodeCredentialRecord(newCredentialRecord(0));
     expect(toHex(credentialElement(key, record))).toBe(toHex(concatBytes(key, record)));
     const h = credentialsLatticeHash([{ credential: key, record }]);
     expect(h.equals(LatticeHash.of(concatBytes(key, record)))).toBe(true);

@@ -6,7 +6,7 @@ import { decodeTransaction, encodeTransaction } from "../../../src/ledger/transa
 import { registerTx } from "../../../src/ledger/tx-builders.ts";
 
 const electionId = new Uint8Array(32).fill(9);
-const authority = generateKeyPair();
+const registrar = generateKeyPair();
 const credentials = (n: number) =>
   Array.from({ length: n }, (_, i) => {
     const key = new Uint8Array(32).fill(0xab);
@@ -16,7 +16,7 @@ const credentials = (n: number) =>
 
 describe("MAX_CREDENTIALS_PER_REGISTER", () => {
   it("a register transaction with the most credentials fits in MAX_TX_BYTES and decodes", () => {
-    const bytes = registerTx(electionId, authority, credentials(MAX_CREDENTIALS_PER_REGISTER));
+    const bytes = registerTx(electionId, registrar, 0, credentials(MAX_CREDENTIALS_PER_REGISTER));
     expect(bytes.length).toBeLessThanOrEqual(MAX_TX_BYTES);
     const tx = decodeTransaction(bytes);
     expect(tx.type === "register" && tx.credentials.length).toBe(MAX_CREDENTIALS_PER_REGISTER);
@@ -24,7 +24,7 @@ describe("MAX_CREDENTIALS_PER_REGISTER", () => {
 
   it("is the largest count that fits: one more credential would exceed MAX_TX_BYTES", () => {
     // Encoded without the codec's count bound, to measure what the next count would take.
-    const fits = registerTx(electionId, authority, credentials(MAX_CREDENTIALS_PER_REGISTER));
+    const fits = registerTx(electionId, registrar, 0, credentials(MAX_CREDENTIALS_PER_REGISTER));
     expect(fits.length + 34).toBeGreaterThan(MAX_TX_BYTES);
     expect(() =>
       encodeTransaction({

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { toHex } from "../../../src/crypto/bytes.ts";
 import { isSaylauError } from "../../../src/errors.ts";
+import { encodeTally } from "../../../src/ledger/ballot-crypto.ts";
 import { MemoryLedger } from "../../../src/ledger/memory-ledger.ts";
 import { resultsOf } from "../../../src/ledger/results.ts";
+import {
+  type BallotTx,
+  decodeTransaction,
+  encodeTransaction,
+  signCommission,
+  signTransaction,
+} from "../../../src/ledger/transactions.ts";
 import {
   ballotTx,
   commissionDecision,
@@ -222,5 +231,203 @@ describe("a national election: regions, districts, ballot styles, per-district r
         T_CLOSE + 2,
       ),
     ).toBe("ledger/not_an_extension");
+  });
+});
+
+describe("what no party can do alone, each refused with its own code", () => {
+  /** A commission decision with exactly these (member, key index) signatures, in this order. */
+  function decision(
+    setup: ReturnType<typeof nationalElection>["setup"],
+    action: "approve" | "extend",
+    closesAt: number,
+    signers: readonly [member: number, key: number][],
+  ): Uint8Array {
+    const unsigned = commissionDecision(setup.electionId, action, closesAt);
+    return encodeTransaction({
+      ...unsigned,
+      signatures: signers.map(([member, key]) =>
+        signCommission(unsigned, member, setup.commission[key]!.seed),
+      ),
+    });
+  }
+
+  it("a registrar registers and revokes only in its own region", () => {
+    const { setup, ledger, id } = approved();
+    const fresh = new Uint8Array(32).fill(0x42);
+    // Region 0's registrar, district 2 (region 1); region 1's registrar, district 0 (region 0).
+    expect(rejection(ledger, registerTx(id, setup.registrars[0]!, 2, [fresh]), T_OPEN)).toBe(
+      "ledger/wrong_registrar",
+    );
+    expect(rejection(ledger, registerTx(id, setup.registrars[1]!, 0, [fresh]), T_OPEN)).toBe(
+      "ledger/wrong_registrar",
+    );
+    // Voter 2 is in district 2 (region 1): region 0's registrar cannot revoke it, signing
+    // for its own region or naming region 1.
+    const voter = setup.voters[2]!.publicKey;
+    expect(rejection(ledger, revokeTx(id, setup.registrars[0]!, 0, [voter]), T_OPEN)).toBe(
+      "ledger/wrong_region",
+    );
+    expect(rejection(ledger, revokeTx(id, setup.registrars[0]!, 1, [voter]), T_OPEN)).toBe(
+      "ledger/wrong_registrar",
+    );
+    expect(rejection(ledger, revokeTx(id, setup.registrars[1]!, 1, [voter]), T_OPEN)).toBe(
+      "accepted",
+    );
+  });
+
+  it("the commission decides with k distinct members' signatures in member order", () => {
+    const { setup, ctx } = nationalElection();
+    const ledger = new MemoryLedger(ctx);
+    const before = T_OPEN - 30_000;
+    const cases: [string, [number, number][], string][] = [
+      ["k - 1 signatures", [[1, 1]], "ledger/too_few_signatures"],
+      [
+        "a repeated signer",
+        [
+          [2, 2],
+          [2, 2],
+        ],
+        "ledger/repeated_signer",
+      ],
+      [
+        "unordered signatures",
+        [
+          [2, 2],
+          [0, 0],
+        ],
+        "ledger/unordered_signatures",
+      ],
+      [
+        "an unknown member",
+        [
+          [0, 0],
+          [3, 1],
+        ],
+        "ledger/unknown_member",
+      ],
+      [
+        "a member signing in another's name",
+        [
+          [0, 0],
+          [1, 2],
+        ],
+        "ledger/bad_signature",
+      ],
+    ];
+    for (const [what, signers, code] of cases) {
+      expect(rejection(ledger, decision(setup, "approve", T_CLOSE, signers), before), what).toBe(
+        code,
+      );
+    }
+    // An approval names the manifest's closesAt: no other schedule can be approved.
+    const both: [number, number][] = [
+      [0, 0],
+      [1, 1],
+    ];
+    expect(rejection(ledger, decision(setup, "approve", T_CLOSE + 1, both), before)).toBe(
+      "ledger/bad_schedule",
+    );
+    expect(rejection(ledger, decision(setup, "approve", T_CLOSE, both), before)).toBe("accepted");
+  });
+
+  it("an extension moves the close only later, and only before it", () => {
+    const { setup, ledger } = approved();
+    const both: [number, number][] = [
+      [0, 0],
+      [2, 2],
+    ];
+    expect(rejection(ledger, decision(setup, "extend", T_CLOSE - 1, both), T_OPEN)).toBe(
+      "ledger/not_an_extension",
+    );
+    expect(rejection(ledger, decision(setup, "extend", T_CLOSE, both), T_OPEN)).toBe(
+      "ledger/not_an_extension",
+    );
+    expect(rejection(ledger, decision(setup, "extend", T_CLOSE + 1, both), T_CLOSE)).toBe(
+      "ledger/polls_closed",
+    );
+    expect(rejection(ledger, decision(setup, "extend", T_CLOSE + 1, both), T_CLOSE - 1)).toBe(
+      "accepted",
+    );
+  });
+
+  it("a ballot counts only inside the window, in its district, with its district's style", () => {
+    const { setup, ctx, ledger } = approved();
+    const voter = setup.voters[1]!; // district 1: contests 0, 1 and 2
+    const own = ballotTx(ctx, voter, 1, choicesFor(ctx, 1, 0), 1);
+    expect(rejection(ledger, own, T_OPEN - 1)).toBe("ledger/outside_window");
+    expect(rejection(ledger, own, T_CLOSE)).toBe("ledger/outside_window");
+    expect(rejection(ledger, own, T_CLOSE + 60_000)).toBe("ledger/outside_window");
+    expect(rejection(ledger, own, T_OPEN)).toBe("accepted");
+    expect(rejection(ledger, own, T_CLOSE - 1)).toBe("accepted");
+    // District 0 shares contests 0 and 1 but not the district contest 2: another district.
+    expect(rejection(ledger, ballotTx(ctx, voter, 0, choicesFor(ctx, 0, 0), 1), T_OPEN)).toBe(
+      "ledger/wrong_district",
+    );
+    // Its own district, but district 0's ballot (without contest 2), signed by the voter.
+    const { sig: _sig, ...unsigned } = decodeTransaction(
+      ballotTx(ctx, voter, 0, choicesFor(ctx, 0, 0), 1),
+    ) as BallotTx;
+    const restyled = encodeTransaction(
+      signTransaction<BallotTx>({ ...unsigned, district: 1 }, voter.seed),
+    );
+    expect(rejection(ledger, restyled, T_OPEN)).toBe("ledger/wrong_style");
+  });
+
+  it("a revoked credential votes no more, and its counted ballot leaves the tally", () => {
+    const { setup, ctx, ledger, id } = approved();
+    const voter = setup.voters[4]!; // district 4, region 2
+    const empty = ledger.tip.state.districts[4]!.tally;
+    commit(ledger, [ballotTx(ctx, voter, 4, choicesFor(ctx, 4, 1), 1)], T_OPEN);
+    expect(ledger.tip.state.districts[4]!.tally.ballotCount).toBe(1);
+    commit(ledger, [revokeTx(id, setup.registrars[2]!, 2, [voter.publicKey])], T_OPEN + 1);
+    const after = ledger.tip.state.districts[4]!;
+    expect(after.tally.ballotCount).toBe(0);
+    expect(toHex(encodeTally(after.tally))).toBe(toHex(encodeTally(empty)));
+    expect(after.revoked).toBe(1);
+    expect(rejection(ledger, ballotTx(ctx, voter, 4, choicesFor(ctx, 4, 0), 2), T_OPEN + 2)).toBe(
+      "ledger/revoked_credential",
+    );
+    expect(
+      rejection(ledger, revokeTx(id, setup.registrars[2]!, 2, [voter.publicKey]), T_OPEN + 2),
+    ).toBe("ledger/already_revoked");
+  });
+
+  it("a trustee gives one decryption share per district", () => {
+    const { setup, ctx, ledger } = approved();
+    commit(
+      ledger,
+      [0, 3].map((i) =>
+        ballotTx(
+          ctx,
+          setup.voters[i]!,
+          setup.voterDistricts[i]!,
+          choicesFor(ctx, setup.voterDistricts[i]!, i),
+          1,
+        ),
+      ),
+      T_OPEN,
+    );
+    const d0 = ledger.tip.state.districts[0]!.tally;
+    const d3 = ledger.tip.state.districts[3]!.tally;
+    commit(ledger, [decryptionTx(ctx, setup.trustees[0]!, 0, d0)], T_CLOSE);
+    // The same trustee again for district 0, even with a fresh share: refused.
+    expect(rejection(ledger, decryptionTx(ctx, setup.trustees[0]!, 0, d0), T_CLOSE + 1)).toBe(
+      "ledger/duplicate_share",
+    );
+    // Its share of another district is its own to give; a share must match the district.
+    expect(rejection(ledger, decryptionTx(ctx, setup.trustees[0]!, 3, d3), T_CLOSE + 1)).toBe(
+      "accepted",
+    );
+    expect(rejection(ledger, decryptionTx(ctx, setup.trustees[1]!, 3, d0), T_CLOSE + 1)).toMatch(
+      /^election\//,
+    );
+    // A district with no ballot was decided at the close: nothing to decrypt.
+    expect(
+      rejection(
+        ledger,
+        decryptionTx(ctx, setup.trustees[1]!, 5, ledger.tip.state.districts[5]!.tally),
+        T_CLOSE + 1,
+      ),
+    ).toBe("ledger/already_tallied");
   });
 });

@@ -80,6 +80,23 @@ describe("validator configuration", () => {
     expect(await codeOf(() => loadConfig(unsafe, envFor(env, 0)))).toBe("config/invalid");
   });
 
+  it("reads the clock bound for proposals, 5 s by default, from 100 ms to an hour", async () => {
+    const env = await electionDirectory();
+    envs.push(env);
+    const file = join(env.dir, "validators", "0", "config.json");
+    expect(loadConfig(file, envFor(env, 0)).maxClockSkewMs).toBe(5000);
+    const base = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const f = join(env.dir, "validators", "0", "clock.json");
+    const withBound = (value: unknown) => {
+      writeFileSync(f, JSON.stringify({ ...base, maxClockSkewMs: value }));
+      return () => loadConfig(f, envFor(env, 0));
+    };
+    expect(withBound(250)().maxClockSkewMs).toBe(250);
+    for (const bad of [99, 3_600_001, "5000x", -1, 1.5]) {
+      expect(await codeOf(withBound(bad)), String(bad)).toBe("config/invalid");
+    }
+  });
+
   it("reads the rate limit and load shedding fields, with their defaults, and checks their ranges", async () => {
     const env = await electionDirectory();
     envs.push(env);
@@ -123,7 +140,7 @@ describe("validator configuration", () => {
 
     const notValidator = loadConfig(file, {
       ...envFor(env, 0),
-      SAYLAU_KEY_FILE: join(env.dir, "authority.key"),
+      SAYLAU_KEY_FILE: join(env.dir, "registrars", "0", "registrar.key"),
     });
     expect(await codeOf(ValidatorNode.start(notValidator, { logger }))).toBe(
       "config/not_a_validator",

@@ -7,7 +7,8 @@ import { DecodedTransactions } from "../../../src/node/decoded-transactions.ts";
 import { fixtureElection } from "../../support/election-fixture.ts";
 
 const { setup } = fixtureElection();
-const register = () => registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]);
+const register = () =>
+  registerTx(setup.electionId, setup.registrars[0]!, 0, [generateKeyPair().publicKey]);
 
 function codeOf(f: () => unknown): string | undefined {
   try {

@@ -4,10 +4,11 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
-import { registerTx } from "../../../src/ledger/tx-builders.ts";
+import { commissionDecision, commissionTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { encodeWire } from "../../../src/node/wire.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { approvalTx } from "../../support/election-fixture.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let node: ValidatorNode;
@@ -34,14 +35,19 @@ describe("forwarded transactions", () => {
     node = await startNode(env.dir, 0, env.ports, 4);
     const { setup } = env;
     const impostor = generateKeyPair();
-    const forged = Array.from({ length: 40 }, () =>
-      registerTx(setup.electionId, impostor, [generateKeyPair().publicKey]),
+    // Commission decisions signed by a stranger in member 0's name: they pass the precheck
+    // (nothing is approved yet, and only the commission may act then) and fail verification.
+    const { closesAt } = setup.manifest.schedule;
+    const forged = Array.from({ length: 40 }, (_, i) =>
+      commissionTx(commissionDecision(setup.electionId, "extend", closesAt + 1 + i), [
+        { member: 0, key: impostor },
+      ]),
     );
     node.onFrame(3, encodeWire({ kind: "txs", txs: forged }));
     await until("the forgeries to be counted", async () => (await misbehaviourOf(3)) >= 32);
     expect(node.mempool.size).toBe(0);
 
-    const good = registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]);
+    const good = approvalTx(setup);
     node.onFrame(3, encodeWire({ kind: "txs", txs: [good] }));
     await new Promise((r) => setTimeout(r, 300));
     expect(node.mempool.size).toBe(0); // muted: not even checked

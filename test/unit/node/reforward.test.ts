@@ -10,7 +10,9 @@ import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
 import { registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
+import { postTx } from "../../support/api-cluster.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { approvalTx } from "../../support/election-fixture.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
 let nodes: ValidatorNode[] = [];
@@ -27,8 +29,18 @@ describe("lingering pending transactions", () => {
       [0, 1, 2, 3].map((i) => startNode(env.dir, i, env.ports, 4, {}, { reforwardAfterMs: 300 })),
     );
     await until("all connected", () => nodes.every((n) => n.network.connectedPeers().length === 3));
-    const holder = (leaderOf(1, 0, 4) + 1) % 4;
-    const tx = registerTx(env.setup.electionId, env.setup.authority, [generateKeyPair().publicKey]);
+    // Registrations apply only once the commission has approved the manifest.
+    expect((await postTx(nodes[0]!, "/v1/transactions", approvalTx(env.setup))).statusCode).toBe(
+      202,
+    );
+    await until("approval everywhere", () =>
+      nodes.every((n) => n.replica.tip.state.phase !== "setup" && n.mempool.size === 0),
+    );
+    const next = Math.max(...nodes.map((n) => n.replica.tip.header.height)) + 1;
+    const holder = (leaderOf(next, 0, 4) + 1) % 4;
+    const tx = registerTx(env.setup.electionId, env.setup.registrars[0]!, 0, [
+      generateKeyPair().publicKey,
+    ]);
     const id = toHex(txId(tx));
     // Straight into one pool, as if its forward had been lost: nobody else has it.
     nodes[holder]!.verified.add(id);

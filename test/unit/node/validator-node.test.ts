@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { txId } from "../../../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import { ballotTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../src/node/validator-node.ts";
 import { decodeReceipt, verifyReceipt } from "../../../src/receipt/receipt.ts";
 import { electionDirectory, startNode, until } from "../../support/cluster.ts";
+import { approvalTx, registrationTxs } from "../../support/election-fixture.ts";
 import { corruptProof } from "../../support/tamper.ts";
 
 let env: Awaited<ReturnType<typeof electionDirectory>>;
@@ -27,32 +28,26 @@ afterAll(async () => {
 });
 
 describe("four validators in one process", () => {
-  it("commit authority and ballot transactions, agree on every block, and serve verifiable receipts", async () => {
+  it("commit commission, registrar and ballot transactions, agree on every block, and serve verifiable receipts", async () => {
     const { setup, ctx } = env;
     const id = setup.electionId;
-    expect(
-      (
-        await post(
-          nodes[0]!,
-          "/v1/transactions",
-          registerTx(
-            id,
-            setup.authority,
-            setup.voters.map((v) => v.publicKey),
-          ),
-        )
-      ).status,
-    ).toBe(202);
-    await until("registration", () => nodes.every((n) => n.replica.tip.state.credentials === 6));
-    expect(
-      (await post(nodes[1]!, "/v1/transactions", phaseTx(id, setup.authority, "open"))).status,
-    ).toBe(202);
+    // Before the commission approves the manifest, nothing else is admitted.
+    const early = await post(nodes[0]!, "/v1/transactions", registrationTxs(setup)[0]!);
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ error: { code: "ledger/not_approved" } });
+    expect((await post(nodes[1]!, "/v1/transactions", approvalTx(setup))).status).toBe(202);
+    // The default schedule opened the polls long ago: the approval opens them at once.
     await until("polls open", () => nodes.every((n) => n.replica.tip.state.phase === "open"));
+    for (const tx of registrationTxs(setup)) {
+      expect((await post(nodes[0]!, "/v1/transactions", tx)).status).toBe(202);
+    }
+    await until("registration", () => nodes.every((n) => n.replica.tip.state.credentials === 6));
 
     const ballots = setup.voters.map((v, i) =>
       ballotTx(
-        ctx.crypto,
+        ctx,
         v,
+        0,
         [
           [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0, i % 3 === 2 ? 1 : 0],
           [1, 0, 0, 0],
@@ -96,8 +91,8 @@ describe("four validators in one process", () => {
   it("admits a batch of transactions, each with its own result, and commits the good ones", async () => {
     const { setup } = env;
     const fresh = [generateKeyPair().publicKey, generateKeyPair().publicKey];
-    const good = fresh.map((k) => registerTx(setup.electionId, setup.authority, [k]));
-    const forged = registerTx(setup.electionId, setup.trustees[0]!.signing, [
+    const good = fresh.map((k) => registerTx(setup.electionId, setup.registrars[0]!, 0, [k]));
+    const forged = registerTx(setup.electionId, setup.trustees[0]!.signing, 0, [
       generateKeyPair().publicKey,
     ]);
     const before = nodes[0]!.replica.tip.state.credentials;
@@ -123,8 +118,9 @@ describe("four validators in one process", () => {
     const badBallot = (seq: number) =>
       corruptProof(
         ballotTx(
-          ctx.crypto,
+          ctx,
           voter,
+          0,
           [
             [0, 1, 0],
             [0, 0, 1, 0],
@@ -163,7 +159,7 @@ describe("four validators in one process", () => {
       [1, 0, 0],
       [0, 1, 0, 0],
     ];
-    const later = ballotTx(ctx.crypto, setup.voters[0]!, choice, 3);
+    const later = ballotTx(ctx, setup.voters[0]!, 0, choice, 3);
     const laterReply = await post(nodes[0]!, "/v1/ballots", later);
     expect(laterReply.status).toBe(202);
     const laterId = laterReply.body.id as string;
@@ -173,14 +169,13 @@ describe("four validators in one process", () => {
     });
     // A seq-2 ballot of the same voter that was admitted before seq 3 committed (put in the
     // pool directly: through the API it is now refused as stale).
-    const earlier = ballotTx(ctx.crypto, setup.voters[0]!, choice, 2);
+    const earlier = ballotTx(ctx, setup.voters[0]!, 0, choice, 2);
     const earlierId = toHex(txId(earlier));
     nodes[0]!.verified.add(earlierId);
     expect(await nodes[0]!.mempool.add(earlierId, earlier)).toBe(true);
     // Any admission makes the node build a block again, which finds the seq-2 ballot stale.
     expect(
-      (await post(nodes[0]!, "/v1/ballots", ballotTx(ctx.crypto, setup.voters[1]!, choice, 3)))
-        .status,
+      (await post(nodes[0]!, "/v1/ballots", ballotTx(ctx, setup.voters[1]!, 0, choice, 3))).status,
     ).toBe(202);
     await until("the stale ballot to leave the pool", () => !nodes[0]!.mempool.has(earlierId));
 

@@ -3,10 +3,10 @@ import { toHex } from "../../../src/crypto/bytes.ts";
 import { generateKeyPair } from "../../../src/crypto/ed25519.ts";
 import { publicArithmetic, useArithmetic } from "../../../src/election/public-arithmetic.ts";
 import { type BallotTx, decodeTransaction } from "../../../src/ledger/transactions.ts";
-import { ballotTx, phaseTx, registerTx } from "../../../src/ledger/tx-builders.ts";
+import { ballotTx, registerTx } from "../../../src/ledger/tx-builders.ts";
 import { VerifyPool } from "../../../src/verify/verify-pool.ts";
 import { verifyTransactions } from "../../../src/verify/verify-transactions.ts";
-import { fixtureElection } from "../../support/election-fixture.ts";
+import { approvalTx, extensionTx, fixtureElection } from "../../support/election-fixture.ts";
 import { corruptProof } from "../../support/tamper.ts";
 
 const { setup, ctx } = fixtureElection();
@@ -21,8 +21,9 @@ afterAll(() => pool.close());
 describe("transaction verification", () => {
   const good = setup.voters.slice(0, 5).map((v, i) =>
     ballotTx(
-      ctx.crypto,
+      ctx,
       v,
+      0,
       [
         [i % 3 === 0 ? 1 : 0, 0, 0],
         [0, 1, 0, 0],
@@ -31,14 +32,7 @@ describe("transaction verification", () => {
     ),
   );
   const bad = corruptProof(good[2]!, setup.voters[2]!.seed);
-  const txs = [
-    good[0]!,
-    good[1]!,
-    bad,
-    good[3]!,
-    phaseTx(setup.electionId, setup.authority, "open"),
-    new Uint8Array([0xff]),
-  ];
+  const txs = [good[0]!, good[1]!, bad, good[3]!, approvalTx(setup), new Uint8Array([0xff])];
 
   it("names each bad transaction and passes the good ones, in-process", () => {
     const verdicts = verifyTransactions(ctx, txs);
@@ -77,9 +71,11 @@ describe("transaction verification", () => {
 
   it("checks a transaction once however many ask, and lets urgent checks jump the queue", async () => {
     const normal = Array.from({ length: 48 }, () =>
-      registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]),
+      registerTx(setup.electionId, setup.registrars[0]!, 0, [generateKeyPair().publicKey]),
     );
-    const urgent = registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]);
+    const urgent = registerTx(setup.electionId, setup.registrars[0]!, 0, [
+      generateKeyPair().publicKey,
+    ]);
     const finished: string[] = [];
     const waits = normal.map((tx, i) =>
       pool.verify(tx, `normal-${i}`).then(() => {
@@ -105,21 +101,25 @@ describe("transaction verification", () => {
       expect(slow.backlogMs()).toBe(0);
       // Before any batch there is no rate yet: the wait of the oldest is the backlog.
       const queuedAt = performance.now();
-      const first = slow.verify(phaseTx(setup.electionId, setup.authority, "open"), "a");
+      const first = slow.verify(approvalTx(setup), "a");
       const later = performance.now();
-      slow.verify(phaseTx(setup.electionId, setup.authority, "closed"), "b");
+      slow.verify(extensionTx(setup, setup.manifest.schedule.closesAt + 1), "b");
       const wait = slow.backlogMs(later + 500);
       expect(wait).toBeGreaterThanOrEqual(500);
       expect(wait).toBeLessThanOrEqual(500 + (later - queuedAt));
       // An urgent check sends the queue out with it.
       const key = generateKeyPair().publicKey;
-      const urgent = slow.verify(registerTx(setup.electionId, setup.authority, [key]), "u", true);
+      const urgent = slow.verify(
+        registerTx(setup.electionId, setup.registrars[0]!, 0, [key]),
+        "u",
+        true,
+      );
       expect(slow.backlogMs()).toBe(0);
       await Promise.all([first, urgent]);
       // Now the rate is known: a burst counts at once, before anything has waited.
       expect(slow.msPerCheck).toBeGreaterThan(0);
       const burst = Array.from({ length: 40 }, () =>
-        registerTx(setup.electionId, setup.authority, [generateKeyPair().publicKey]),
+        registerTx(setup.electionId, setup.registrars[0]!, 0, [generateKeyPair().publicKey]),
       );
       const now = performance.now();
       for (const [i, tx] of burst.entries()) void slow.verify(tx, `burst-${i}`).catch(() => {});

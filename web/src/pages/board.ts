@@ -1,8 +1,10 @@
 /**
  * The observer board: each validator's height and health, blocks as they commit, turnout
  * over time (read from the blocks themselves), evidence of misbehaviour when a node
- * publishes it, and after decryption the result per contest, its decryption proofs checked
- * in a Web Worker (tally-worker.ts) against the encrypted tally.
+ * publishes it, the standing of every district (registered, revoked, voted, decrypted) and
+ * the results per district, region and in total (src/ledger/results.ts ResultsView), each
+ * decrypted district's decryption proofs checked in a Web Worker (tally-worker.ts) against
+ * its encrypted tally.
  */
 import { verifyEncodedEvidence } from "../../../src/consensus/evidence.ts";
 import { fromHex, toHex } from "../../../src/crypto/bytes.ts";
@@ -17,10 +19,12 @@ import type {
   TallyView,
 } from "../../../src/node/api/service.ts";
 import { getJson, nodeUrl } from "../api.ts";
-import { barList, lineChart } from "../chart.ts";
+import { lineChart } from "../chart.ts";
 import { h } from "../dom.ts";
 import { type Election, fetchElection } from "../election.ts";
 import { formatDateTime, formatTime, t } from "../i18n.ts";
+import { resultsSection } from "../results-view.ts";
+import { pollsNotice, pollsStatus } from "../schedule-view.ts";
 import { announce, startPage } from "../shell.ts";
 import type { TallyAnswer } from "../workers/tally-worker.ts";
 
@@ -42,8 +46,10 @@ const state = {
   scanned: 0,
   voters: new Set<string>(),
   turnout: [] as { x: number; y: number }[],
-  credentials: 0,
-  shares: new Map<number, string>(),
+  /** Registered and not revoked, as the blocks read so far say. */
+  eligible: 0,
+  /** Per district, per trustee: the decryption share in the ledger (canonical bytes, hex). */
+  shares: new Map<number, Map<number, string>>(),
   results: null as ResultsView | null,
   proof: null as TallyAnswer | null,
   proofFor: "",
@@ -77,7 +83,9 @@ async function pollNodes() {
         const res = await fetch(`${row.url}/healthz`, { signal: AbortSignal.timeout(3000) });
         row.healthy = res.ok;
       } catch {
-        row.healthy = false;
+        // Another node's /healthz carries no CORS header, so the page cannot read it; the
+        // node did answer /v1/status, which is all this page can tell about it.
+        row.healthy = row.status === null ? false : null;
       }
     }),
   );
@@ -95,10 +103,18 @@ async function scanBlocks() {
       const block = decodeBlock(fromHex(view.block));
       for (const bytes of block.txs) {
         const tx = decodeTransaction(bytes);
-        if (tx.type === "register") state.credentials += tx.credentials.length;
+        if (tx.type === "register") state.eligible += tx.credentials.length;
         if (tx.type === "ballot") state.voters.add(toHex(tx.credential));
-        if (tx.type === "decryption")
-          state.shares.set(tx.share.trustee, toHex(encodeDecryptionShare(tx.share)));
+        // A revoked credential may no longer vote, and its counted ballot leaves the tally.
+        if (tx.type === "revoke") {
+          state.eligible -= tx.credentials.length;
+          for (const c of tx.credentials) state.voters.delete(toHex(c));
+        }
+        if (tx.type === "decryption") {
+          const own = state.shares.get(tx.district) ?? new Map<number, string>();
+          own.set(tx.share.trustee, toHex(encodeDecryptionShare(tx.share)));
+          state.shares.set(tx.district, own);
+        }
       }
       if (view.height > 0) {
         state.blocks.push({
@@ -107,8 +123,8 @@ async function scanBlocks() {
           txCount: view.header.txCount,
           proposer: view.header.proposer,
         });
-        if (state.credentials > 0) {
-          state.turnout.push({ x: view.header.time, y: state.voters.size / state.credentials });
+        if (state.eligible > 0) {
+          state.turnout.push({ x: view.header.time, y: state.voters.size / state.eligible });
         }
       }
       state.scanned = view.height + 1;
@@ -119,10 +135,15 @@ async function scanBlocks() {
 }
 
 let worker: Worker | null = null;
+/** Has the worker check every decrypted district's shares against its encrypted tally. */
 function checkResults() {
   const results = state.results;
-  if (results === null || results.result === null || state.election === null) return;
-  const key = [...state.shares.keys()].sort().join(",");
+  if (results === null || state.election === null) return;
+  const decrypted = results.districts.filter((d) => d.decrypted).map((d) => d.index);
+  if (decrypted.length === 0) return;
+  const key = decrypted
+    .map((d) => `${d}:${[...(state.shares.get(d)?.keys() ?? [])].sort().join(".")}`)
+    .join(",");
   if (state.proofFor === key) return;
   state.proofFor = key;
   void getJson<TallyView>(nodeUrl(null), "/v1/tally").then((tally) => {
@@ -134,8 +155,11 @@ function checkResults() {
     };
     worker.postMessage({
       manifest: toHex(state.election!.manifestBytes),
-      tally: tally.tally,
-      shares: [...state.shares.values()],
+      districts: decrypted.map((index) => ({
+        index,
+        tally: tally.districts[index]!.tally,
+        shares: [...(state.shares.get(index)?.values() ?? [])],
+      })),
     });
   });
 }
@@ -227,11 +251,13 @@ function validatorsSection(): HTMLElement {
                       { class: "ok-text" },
                       t(row.status?.syncing ? "board.syncing" : "board.healthy"),
                     )
-                  : h(
-                      "span",
-                      { class: "bad-text" },
-                      row.error === null ? t("board.unhealthy") : t("board.unreachable"),
-                    ),
+                  : row.healthy === null && row.status !== null
+                    ? h("span", {}, t(row.status.syncing ? "board.syncing" : "board.answers"))
+                    : h(
+                        "span",
+                        { class: "bad-text" },
+                        row.error === null ? t("board.unhealthy") : t("board.unreachable"),
+                      ),
               ),
             ),
           ),
@@ -305,7 +331,7 @@ function blocksSection(): HTMLElement {
                   "tr",
                   {},
                   h("td", {}, String(b.height)),
-                  h("td", {}, formatTime(b.time)),
+                  h("td", {}, formatTime(b.time, zone())),
                   h("td", {}, String(b.txCount)),
                   h("td", {}, names[b.proposer] ?? String(b.proposer)),
                 ),
@@ -316,17 +342,22 @@ function blocksSection(): HTMLElement {
   );
 }
 
+/** The election's time zone (the manifest's schedule), for every time shown. */
+function zone(): string {
+  return state.election?.manifest.schedule.timeZone ?? "UTC";
+}
+
 function turnoutSection(): HTMLElement {
-  const share = state.credentials === 0 ? 0 : state.voters.size / state.credentials;
+  // The ledger's own numbers: voters whose ballot counts, of the keys not revoked.
+  const r = state.results;
+  const voters = r?.voters ?? state.voters.size;
+  const eligible = r === null ? state.eligible : r.credentials - r.revoked;
+  const share = eligible === 0 ? 0 : voters / eligible;
   const pct = new Intl.NumberFormat(document.documentElement.lang, {
     style: "percent",
     maximumFractionDigits: 1,
   }).format(share);
-  const summary = t("board.turnout_summary", {
-    count: state.voters.size,
-    total: state.credentials,
-    pct,
-  });
+  const summary = t("board.turnout_summary", { count: voters, total: eligible, pct });
   return h(
     "section",
     { "aria-labelledby": "turnout-title" },
@@ -334,7 +365,11 @@ function turnoutSection(): HTMLElement {
     h("p", { id: "turnout-summary" }, summary),
     lineChart(state.turnout, `${t("board.turnout")}: ${summary}`),
     state.turnout.length > 0
-      ? h("p", { class: "hint" }, t("board.since", { time: formatDateTime(state.turnout[0]!.x) }))
+      ? h(
+          "p",
+          { class: "hint" },
+          t("board.since", { time: formatDateTime(state.turnout[0]!.x, zone()) }),
+        )
       : null,
   );
 }
@@ -382,63 +417,6 @@ function evidenceLine(hex: string): string {
   }
 }
 
-function resultsSection(): HTMLElement {
-  const r = state.results;
-  const fmt = (n: number) => new Intl.NumberFormat(document.documentElement.lang).format(n);
-  const proof = state.proof;
-  let proofLine: HTMLElement | null = null;
-  if (r?.result && proof !== null) {
-    const agrees =
-      proof.ok &&
-      r.result.every((c, i) => c.options.every((o, j) => proof.counts[i]?.[j] === o.votes));
-    proofLine = h(
-      "p",
-      {
-        id: "proof-status",
-        class: agrees ? "ok-text" : "bad-text",
-        "data-ok": agrees ? "true" : "false",
-      },
-      proof.ok
-        ? agrees
-          ? t("board.proof.verified", { count: proof.shares })
-          : t("board.proof.mismatch")
-        : t("board.proof.failed_detail", { code: proof.code, message: proof.message }),
-    );
-  }
-  return h(
-    "section",
-    { "aria-labelledby": "results-title" },
-    h("h2", { id: "results-title" }, t("board.results")),
-    r === null
-      ? null
-      : h(
-          "p",
-          {},
-          t("board.phase", { phase: t(`phase.${r.phase}`) }),
-          " ",
-          t("board.decryptions", { count: r.decryptions.length, threshold: r.threshold }),
-        ),
-    r?.result
-      ? h(
-          "div",
-          {},
-          r.result.map((c) =>
-            h(
-              "div",
-              {},
-              h("h3", {}, c.label),
-              barList(
-                c.options.map((o) => ({ label: o.label, value: o.votes })),
-                fmt,
-              ),
-            ),
-          ),
-          proofLine ?? h("p", { id: "proof-status" }, t("board.proof.checking")),
-        )
-      : h("p", {}, t("board.no_results")),
-  );
-}
-
 function render(main: HTMLElement) {
   main.append(
     ...[
@@ -453,6 +431,9 @@ function render(main: HTMLElement) {
               fingerprint: state.election.fingerprint,
             }),
           ),
+      state.election === null || state.results === null
+        ? null
+        : pollsNotice(pollsStatus(state.election.manifest.schedule, state.results, Date.now())),
       state.error === null
         ? null
         : h("p", { class: "error", role: "alert" }, t("error.node_said", { message: state.error })),
@@ -460,7 +441,7 @@ function render(main: HTMLElement) {
       blocksSection(),
       turnoutSection(),
       evidenceSection(),
-      resultsSection(),
+      state.election === null ? null : resultsSection(state.election, state.results, state.proof),
     ].filter((x): x is HTMLElement => x !== null),
   );
 }

@@ -29,7 +29,7 @@ const state = {
   election: null as Election | null,
   error: null as string | null,
   challenge: null as
-    | { ok: true; code: string; election: Election; choices: number[][] }
+    | { ok: true; code: string; election: Election; district: number; choices: number[][] }
     | { ok: false; message: string }
     | null,
 };
@@ -113,11 +113,12 @@ async function checkChallenge(text: string, file: Uint8Array | null, rerender: (
   try {
     const record = file ?? fromHex(text.replace(/\s+/g, "").toLowerCase());
     const election = state.election ?? (await fetchElection(nodeUrl(state.node)));
-    const opened = openChallenge(election.crypto, record);
+    const opened = openChallenge(election, record);
     state.challenge = {
       ok: true,
       code: opened.trackingCode,
       election,
+      district: opened.district,
       choices: opened.choices.map((r) => [...r]),
     };
   } catch (err) {
@@ -316,7 +317,7 @@ function render(main: HTMLElement, rerender: () => void) {
               "aria-labelledby": "challenge-result-title",
             },
             h("h3", { id: "challenge-result-title" }, t("challenge.opened", { code: c.code })),
-            choicesList(c.election, c.choices),
+            choicesList(c.election, c.district, c.choices),
             h("p", {}, t("challenge.opened_meaning")),
           )
         : h(

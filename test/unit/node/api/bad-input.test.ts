@@ -20,7 +20,7 @@ import {
   signTransaction,
   txId,
 } from "../../../../src/ledger/transactions.ts";
-import { ballotTx, decryptionTx, phaseTx, registerTx } from "../../../../src/ledger/tx-builders.ts";
+import { ballotTx, decryptionTx } from "../../../../src/ledger/tx-builders.ts";
 import type { ValidatorNode } from "../../../../src/node/validator-node.ts";
 import {
   apiElection,
@@ -32,6 +32,7 @@ import {
   until,
 } from "../../../support/api-cluster.ts";
 import { startNode } from "../../../support/cluster.ts";
+import { approvalTx, extensionTx } from "../../../support/election-fixture.ts";
 
 let env: ElectionEnv;
 let nodes: ValidatorNode[] = [];
@@ -39,7 +40,7 @@ let nodes: ValidatorNode[] = [];
 let other: ElectionEnv;
 let lone: ValidatorNode | undefined;
 
-/** The answer to a ballot posted before the polls opened (captured in beforeAll). */
+/** The answer to a ballot posted before the commission approved the manifest (captured in beforeAll). */
 let beforeOpen: Awaited<ReturnType<typeof postTx>>;
 /** Ballots and transactions built once (encryption is the slow part). */
 const txs: Record<string, Uint8Array> = {};
@@ -51,8 +52,9 @@ const CHOICES = [
 
 function ballotFor(e: ElectionEnv, voter: number, seq: number, label: string): Uint8Array {
   return ballotTx(
-    e.ctx.crypto,
+    e.ctx,
     e.setup.voters[voter]!,
+    e.setup.voterDistricts[voter]!,
     CHOICES,
     seq,
     seededRng(sha256(utf8(`bad-input/${label}`))),
@@ -88,8 +90,6 @@ beforeAll(async () => {
   ]);
   nodes = await startAll(env);
   const { ctx, setup } = env;
-  const id = setup.electionId;
-
   txs.early = ballotFor(env, 0, 1, "early");
   beforeOpen = await postTx(nodes[0]!, "/v1/ballots", txs.early);
 
@@ -139,10 +139,15 @@ beforeAll(async () => {
   txs.badProof = encodeTransaction(signTransaction<BallotTx>(unsigned, setup.voters[1]!.seed));
 
   const stranger = keyPairFromSeed(sha256(utf8("bad-input/stranger")));
-  txs.unknownCredential = ballotTx(ctx.crypto, stranger, CHOICES, 1, seededRng(sha256(utf8("s"))));
+  txs.unknownCredential = ballotTx(ctx, stranger, 0, CHOICES, 1, seededRng(sha256(utf8("s"))));
   txs.otherElection = ballotFor(other, 0, 1, "other");
-  txs.decryptionEarly = decryptionTx(ctx.crypto, setup.trustees[0]!, emptyTally(ctx.crypto));
-  txs.closePhase = phaseTx(id, setup.authority, "closed");
+  txs.decryptionEarly = decryptionTx(
+    ctx,
+    setup.trustees[0]!,
+    0,
+    emptyTally(ctx.districtCrypto[0]!),
+  );
+  txs.extension = extensionTx(setup, setup.manifest.schedule.closesAt + 1);
 
   // Non-canonical encodings of one valid ballot.
   const raw = cborDecode(txs.valid) as Record<string, unknown>;
@@ -435,8 +440,8 @@ const CASES: Case[] = [
     code: "ledger/wrong_phase",
   },
   {
-    name: "a phase transaction posted to /v1/ballots",
-    request: postBallot(hexOf("closePhase")),
+    name: "a commission extension posted to /v1/ballots",
+    request: postBallot(hexOf("extension")),
     status: 400,
     code: "api/invalid_request",
   },
@@ -550,6 +555,33 @@ const CASES: Case[] = [
     code: "node/not_found",
   },
   {
+    name: "/v1/credentials/<unknown key>",
+    request: get(`/v1/credentials/${"ab".repeat(32)}`),
+    status: 404,
+    code: "node/not_found",
+  },
+  {
+    name: "/v1/credentials/<31 bytes>",
+    request: get(`/v1/credentials/${"ab".repeat(31)}`),
+    status: 400,
+    code: "api/invalid_request",
+  },
+  {
+    name: "/v1/credentials/<uppercase key>",
+    request: () => ({
+      method: "GET",
+      url: `/v1/credentials/${toHex(env.setup.voters[0]!.publicKey).toUpperCase()}`,
+    }),
+    status: 400,
+    code: "api/invalid_request",
+  },
+  {
+    name: "/v1/credentials/<not hex>",
+    request: get(`/v1/credentials/${"zz".repeat(32)}`),
+    status: 400,
+    code: "api/invalid_request",
+  },
+  {
     name: "receipt of an unknown ballot",
     request: get(`/v1/ballots/${"0".repeat(64)}/receipt`),
     status: 404,
@@ -661,8 +693,8 @@ describe("malformed and hostile requests", () => {
     }
   });
 
-  it("refuses a ballot before the polls open", () => {
-    expectErrorShape(beforeOpen, 409, "ledger/wrong_phase");
+  it("refuses a ballot before the commission approved the manifest", () => {
+    expectErrorShape(beforeOpen, 409, "ledger/not_approved");
   });
 
   it("refuses a duplicate while pending and once committed", async () => {
@@ -698,22 +730,19 @@ describe("malformed and hostile requests", () => {
   it("answers 503 with Retry-After when the pending pool is full", async () => {
     const node = lone!;
     const { setup } = other;
-    const register = registerTx(
-      setup.electionId,
-      setup.authority,
-      setup.voters.map((v) => v.publicKey),
-    );
-    expect((await postTx(node, "/v1/transactions", register)).statusCode).toBe(202);
+    // Nothing commits here, so the only transactions a precheck passes are the commission's.
+    const approve = approvalTx(setup);
+    expect((await postTx(node, "/v1/transactions", approve)).statusCode).toBe(202);
     expect(node.mempool.size).toBe(1);
     const res = await postTx(
       node,
       "/v1/transactions",
-      phaseTx(setup.electionId, setup.authority, "open"),
+      extensionTx(setup, setup.manifest.schedule.closesAt + 1),
     );
     expectErrorShape(res, 503, "mempool/full");
     expect(res.headers["retry-after"]).toMatch(/^\d+$/);
     // A duplicate of what is pending is still named as one, not as "full".
-    expectErrorShape(await postTx(node, "/v1/transactions", register), 409, "mempool/duplicate");
+    expectErrorShape(await postTx(node, "/v1/transactions", approve), 409, "mempool/duplicate");
   });
 
   it("answers 429 api/rate_limited past the per-client rate limit", async () => {
@@ -779,6 +808,7 @@ describe("operational endpoints", () => {
       ["/v1/status", "get"],
       ["/v1/results", "get"],
       ["/v1/tally", "get"],
+      ["/v1/credentials/{key}", "get"],
       ["/v1/proofs/consistency", "get"],
       ["/metrics", "get"],
       ["/healthz", "get"],
@@ -808,5 +838,90 @@ describe("operational endpoints", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: true });
     expect(res.json().detail).toMatch(/height \d+/);
+  });
+});
+
+// Runs after the ballots above committed: voters 0, 1 and 2 each have a counted ballot.
+describe("the views of manifest v2", () => {
+  it("GET /v1/credentials/:key gives a registered credential's district and standing", async () => {
+    const key = toHex(env.setup.voters[0]!.publicKey);
+    const res = await nodes[1]!.api.inject(get(`/v1/credentials/${key}`)());
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      credential: key,
+      district: 0,
+      districtId: "D1",
+      region: "R1",
+      revoked: false,
+      seq: 2,
+      ballotId: toHex(txId(txs.valid!)),
+    });
+  });
+
+  it("GET /v1/election has the schedule, the commission, regions with districts and styles, and scopes", async () => {
+    const { manifest } = env.setup;
+    const res = await nodes[2]!.api.inject(get("/v1/election")());
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.schedule).toEqual(manifest.schedule);
+    expect(body.commission).toEqual({ threshold: 1, members: ["member-0"] });
+    expect(body.regions).toEqual([
+      {
+        id: "R1",
+        name: "Region 1",
+        registrar: toHex(env.setup.registrars[0]!.publicKey),
+        districts: [{ index: 0, id: "D1", name: "District 1", style: [0, 1] }],
+      },
+    ]);
+    expect(body.contests.map((c: { scope: unknown }) => c.scope)).toEqual([
+      { level: "national", index: 0 },
+      { level: "national", index: 0 },
+    ]);
+  });
+
+  it("GET /v1/results and /v1/tally are per district, with nothing decrypted while the polls are open", async () => {
+    const results = (await nodes[0]!.api.inject(get("/v1/results")())).json();
+    expect(results).toMatchObject({
+      phase: "open",
+      closesAt: env.setup.manifest.schedule.closesAt,
+      credentials: 3,
+      revoked: 0,
+      voters: 3,
+      threshold: 2,
+      complete: false,
+      districts: [
+        {
+          index: 0,
+          id: "D1",
+          name: "District 1",
+          region: "R1",
+          credentials: 3,
+          revoked: 0,
+          voters: 3,
+          decryptions: [],
+          decrypted: false,
+        },
+      ],
+    });
+    expect(results.contests).toHaveLength(2);
+    expect(results.contests[0]).toMatchObject({
+      index: 0,
+      label: "Mayor",
+      scope: { level: "national", id: "national" },
+      districts: [{ id: "D1", counts: null }],
+      regions: [{ id: "R1", counts: null }],
+      total: null,
+    });
+    const tally = (await nodes[0]!.api.inject(get("/v1/tally")())).json();
+    expect(Object.keys(tally).sort()).toEqual(["closesAt", "districts", "height", "phase"]);
+    expect(tally.districts).toHaveLength(1);
+    expect(tally.districts[0]).toMatchObject({
+      index: 0,
+      id: "D1",
+      ballotCount: 3,
+      decryptions: [],
+      decrypted: false,
+    });
+    expect(tally.districts[0].tally).toMatch(/^([0-9a-f]{2})+$/);
   });
 });

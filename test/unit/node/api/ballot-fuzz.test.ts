@@ -47,8 +47,9 @@ const codes = new Set<string>();
 
 function ballot(voter: number, seq: number, choices: number[][]): Uint8Array {
   return ballotTx(
-    env.ctx.crypto,
+    env.ctx,
     env.setup.voters[voter]!,
+    env.setup.voterDistricts[voter]!,
     choices,
     seq,
     seededRng(sha256(utf8(`ballot-fuzz/${voter}/${seq}`))),

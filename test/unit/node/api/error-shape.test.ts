@@ -27,6 +27,7 @@ function stubService(): NodeService {
     txStatus: async (id) => {
       throw new SaylauError("node/not_found", `no transaction ${id}`);
     },
+    ceremony: unused,
     status: () => {
       throw new Error("secret internal detail");
     },
@@ -36,6 +37,7 @@ function stubService(): NodeService {
     election: unused,
     results: unused,
     tally: unused,
+    credential: unused,
     consistency: unused,
     evidence: unused,
     metrics: unused,

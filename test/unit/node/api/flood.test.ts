@@ -155,8 +155,9 @@ describe("a flood of valid ballots against a 100 ms backlog bound", () => {
     const voter = env.setup.voters[0]!;
     const encrypted = decodeTransaction(
       ballotTx(
-        env.ctx.crypto,
+        env.ctx,
         voter,
+        0,
         [
           [1, 0, 0],
           [0, 1, 1, 0],
