@@ -135,6 +135,21 @@ describe("openLedger on a stopped validator's store", () => {
     );
   });
 
+  it("refuses a store without the head's state, and an earlier state that is not its block's", async () => {
+    const missing = copy();
+    await edit(missing, (db) => db.del(keys.state(head())));
+    expect((await refusal(missing)).message).toMatch("no state stored for the head");
+    // Stores written before only the head's state was kept hold every height's: each one
+    // there must hash to its own block's stateHash.
+    const wrong = copy();
+    await edit(wrong, async (db) => {
+      await db.put(keys.state(head() - 1), (await db.get(keys.state(head())))!);
+    });
+    expect((await refusal(wrong)).message).toMatch(
+      `state stored after block ${head() - 1} does not hash to its stateHash`,
+    );
+  });
+
   it("refuses a certificate without a quorum of signatures", async () => {
     const dir = copy();
     const header = base.built.ledger.blocks[3]!.header;
