@@ -108,8 +108,11 @@ patchValidatorConfigs(edir, VALIDATORS, {
   overloadVerifyWaitMs: 0,
   overloadEventLoopPercent: 0,
 });
+// BENCH_PROFILE=<dir> writes a CPU profile of every validator thread there (as bench/cluster.ts).
+const profile = process.env.BENCH_PROFILE;
 const cluster = new LocalCluster(edir, VALIDATORS, ports.httpBase, {
   SAYLAU_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+  ...(profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` }),
 });
 process.on("SIGINT", () => {
   cluster.killAllNow();
