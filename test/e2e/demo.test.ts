@@ -6,7 +6,10 @@
  * cast, a receipt does not verify, the validators disagree, its own audit fails or the
  * commission did not extend the polls, so exit code 0 covers all of those. The record holds
  * the commission's approval and extension, each with 2 of the 3 members' signatures.
- * test/e2e/demo-secrets.test.ts scans a demo's data directory for secrets out of place.
+ * The same run's data directory is then scanned for secrets out of place: every party's
+ * secrets must stay in that party's own directory (test/support/party-secrets.ts says how
+ * secrets are recognised: key file names per role, each secret's raw bytes, hex of either
+ * case and base64 searched in every file).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +19,7 @@ import { runDemo } from "../../src/cli/commands/demo.ts";
 import { main } from "../../src/cli/main.ts";
 import { decodeBlock } from "../../src/ledger/block.ts";
 import { decodeTransaction } from "../../src/ledger/transactions.ts";
+import { scanPartySecrets } from "../support/party-secrets.ts";
 
 let root: string;
 let demoDir: string;
@@ -68,6 +72,42 @@ describe("saylau demo", () => {
     // One row per district and contest on its ballot: 6 districts, 2 or 3 contests each.
     expect(stdout.match(/^(ALM|AST|SHY)-0[12] /gm)).toHaveLength(13);
   }, 900_000);
+
+  it("holds each party's secrets in that party's own directory only", () => {
+    const scan = scanPartySecrets(demoDir);
+    expect(scan.violations).toEqual([]);
+    const roles = scan.parties.map((p) => p.id.split("/")[0]);
+    const count = (role: string) => roles.filter((r) => r === role).length;
+    // 12 voters, and voter 0's replacement key in its own directory.
+    expect(["commission", "registrars", "validators", "trustees", "voters"].map(count)).toEqual([
+      3, 3, 4, 3, 13,
+    ]);
+    // Every party's secret was found where it belongs, so the search can see them.
+    expect(scan.parties.every((p) => p.secrets.length > 0)).toBe(true);
+    expect(scan.filesScanned).toBeGreaterThan(60);
+  });
+
+  it("put the lost credential's revocation and its replacement on the record", () => {
+    const blocksDir = join(demoDir, "export", "blocks");
+    const txs = readdirSync(blocksDir)
+      .sort()
+      .flatMap((f) => decodeBlock(new Uint8Array(readFileSync(join(blocksDir, f)))).txs)
+      .map((tx) => decodeTransaction(tx));
+    const revokes = txs.flatMap((tx) => (tx.type === "revoke" ? [tx] : []));
+    expect(revokes).toHaveLength(1);
+    expect(revokes[0]!.credentials).toHaveLength(1);
+    const revoked = revokes[0]!.credentials[0]!;
+    // The revoked key never votes; the replacement, registered after it, does.
+    const ballotsBy = (key: Uint8Array) =>
+      txs.filter(
+        (tx) => tx.type === "ballot" && Buffer.from(tx.credential).equals(Buffer.from(key)),
+      ).length;
+    expect(ballotsBy(revoked)).toBe(0);
+    const registers = txs.flatMap((tx) => (tx.type === "register" ? [tx] : []));
+    const replacement = registers.at(-1)!.credentials;
+    expect(replacement).toHaveLength(1);
+    expect(ballotsBy(replacement[0]!)).toBeGreaterThan(0);
+  });
 
   it("put the commission's approval and extension on the record, each signed by 2 of 3", () => {
     const blocksDir = join(demoDir, "export", "blocks");

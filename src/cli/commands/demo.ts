@@ -376,18 +376,65 @@ export async function runDemo(args: string[]): Promise<number> {
     log(
       `${voterCount} voters registered in ${ctx.geography.districts.length} districts by their regions' registrars`,
     );
+    // 5b. Voter 0 reports the credential lost: its region's registrar revokes it, the voter
+    // makes a new key on its device (a new directory: the old key stays with the lost device)
+    // and the registrar registers the replacement to the same district; all on the record.
+    const replacement = voterCount;
+    {
+      const d = ctx.geography.districts[voterDistricts[0]!]!;
+      const region = ctx.manifest.regions[d.region]!.id;
+      const lost = join(pub, "lost-voter-0.txt");
+      writeFileSync(lost, `${voterKeys[0]}\n`);
+      await parties.run([
+        "registrar",
+        "revoke",
+        "--dir",
+        at.registrar(region),
+        "--manifest",
+        manifestFile,
+        "--keys",
+        lost,
+        "--node",
+        urls[0]!,
+      ]);
+      const newKey = (
+        await parties.run(["voter", "keygen", "--dir", at.voter(replacement)])
+      ).trim();
+      const fresh = join(pub, "replacement-voter-0.txt");
+      writeFileSync(fresh, `${newKey}\n`);
+      await parties.run([
+        "registrar",
+        "register",
+        "--dir",
+        at.registrar(region),
+        "--manifest",
+        manifestFile,
+        "--district",
+        d.id,
+        "--keys",
+        fresh,
+        "--node",
+        urls[1]!,
+      ]);
+      voterDistricts[replacement] = voterDistricts[0]!;
+      log(
+        `voter 0 reported the credential lost: registrar ${region} revoked it and registered the voter's new key to ${d.id}`,
+      );
+    }
     if (Date.now() < opensAt) log(`waiting for the polls to open at ${showTime(opensAt, tz)}`);
     await sleep(opensAt - Date.now());
 
     // 6. Voting: one process per ballot, every 20th voter again later (the later ballot counts).
     const rng = seededRng(sha256(utf8(`saylau demo ${dir} ${opensAt}`)));
+    // Voter 0 votes with the replacement key: the revoked one would be refused.
+    const keyOf = (voter: number) => (voter === 0 ? replacement : voter);
     const mainBallots: PlannedBallot[] = Array.from({ length: demoVoters }, (_, voter) => ({
-      voter,
+      voter: keyOf(voter),
       seq: 1,
       picks: pickBallot(ctx, voterDistricts[voter]!, rng),
     }));
     const lateBallots: PlannedBallot[] = lateVoters.map((voter) => ({
-      voter,
+      voter: keyOf(voter),
       seq: 2,
       picks: pickBallot(ctx, voterDistricts[voter]!, rng),
     }));
