@@ -89,7 +89,6 @@ function plainError(err: unknown): string {
   const code = err instanceof ApiError || isSaylauError(err) ? err.code : null;
   const known: Record<string, string> = {
     "net/unreachable": "error.unreachable",
-    "api/not_found": "vote.error.unknown_credential",
     "ledger/unknown_credential": "vote.error.unknown_credential",
     "ledger/revoked_credential": "vote.error.revoked",
     "ledger/wrong_phase": "vote.error.wrong_phase",
@@ -184,7 +183,15 @@ async function useKeyPair(voter: Ed25519KeyPair) {
     state.voter = voter;
     const [{ election, polls }, credential] = await Promise.all([
       loadElection(),
-      getJson<CredentialView>(location.origin, `/v1/credentials/${toHex(voter.publicKey)}`),
+      getJson<CredentialView>(location.origin, `/v1/credentials/${toHex(voter.publicKey)}`).catch(
+        (err: unknown) => {
+          // The node answers 404 node/not_found for a key it has not registered.
+          if (err instanceof ApiError && err.code === "node/not_found") {
+            throw new ApiError("ledger/unknown_credential", err.message, err.status);
+          }
+          throw err;
+        },
+      ),
     ]);
     if (credential.revoked) throw new ApiError("ledger/revoked_credential", "", 0);
     if (polls.kind !== "open") {
