@@ -44,7 +44,7 @@ describe("saylau demo --serve", () => {
         "4",
         "--serve",
         "--open-for",
-        "30",
+        "15",
       ],
       {
         env: { ...process.env, SAYLAU_WEB_ROOT: webRoot, SAYLAU_LOG_LEVEL: "warn" },
