@@ -17,7 +17,13 @@ import type { LedgerContext } from "./context.ts";
 import { advanceClock, applyCommission, checkCommissionSignatures } from "./schedule.ts";
 import { missingSigner, otherRegistrarWhoSigned, signerOf } from "./signers.ts";
 import type { CredentialRecord, ElectionState } from "./state.ts";
-import { decodeTransaction, signingMessage, type Transaction, txId } from "./transactions.ts";
+import {
+  decodeTransaction,
+  type SingleSignerTransaction,
+  signingMessage,
+  type Transaction,
+  txId,
+} from "./transactions.ts";
 import type { TxEnv } from "./tx-env.ts";
 
 export type { LedgerContext } from "./context.ts";
@@ -158,13 +164,12 @@ export function applyTransactions(
 }
 
 /** A single-signer transaction's signature, naming a registrar of another region if it was one. */
-export function checkSignature(ctx: LedgerContext, tx: Transaction): void {
+export function checkSignature(ctx: LedgerContext, tx: SingleSignerTransaction): void {
   const signer = signerOf(ctx, tx);
   if (signer === undefined) {
     const missing = missingSigner(tx);
     throw new SaylauError(missing.code, missing.message);
   }
-  if (tx.type === "commission") return;
   if (verifySignature(signer, signingMessage(tx), tx.sig)) return;
   const other = otherRegistrarWhoSigned(ctx, tx);
   if (other !== undefined) {

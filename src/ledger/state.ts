@@ -121,7 +121,8 @@ export function initialState(ctx: LedgerContext): ElectionState {
 /** Tallies are immutable values: an encoding, once made, stays right. */
 const encodedTallies = new WeakMap<EncryptedTally, Uint8Array>();
 
-function tallyBytes(tally: EncryptedTally): Uint8Array {
+/** encodeTally, remembered per tally: the state's hash and the API's views share it. */
+export function tallyBytes(tally: EncryptedTally): Uint8Array {
   let encoded = encodedTallies.get(tally);
   if (encoded === undefined) {
     encoded = encodeTally(tally);

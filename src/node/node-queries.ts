@@ -4,9 +4,9 @@ import { decodeCertificate } from "../consensus/certificate.ts";
 import { bytesEqual, fromHex, toHex } from "../crypto/bytes.ts";
 import { parseTrackingCode, trackingCode } from "../election/tracking-code.ts";
 import { SaylauError } from "../errors.ts";
-import { encodeTally } from "../ledger/ballot-crypto.ts";
 import { type BlockHeader, headerHash } from "../ledger/block.ts";
 import { resultsOf } from "../ledger/results.ts";
+import { tallyBytes } from "../ledger/state.ts";
 import { PREFIX } from "../ledger/store/keys.ts";
 import { txId } from "../ledger/transactions.ts";
 import { encodeReceipt } from "../receipt/receipt.ts";
@@ -259,7 +259,7 @@ export class NodeQueries implements NodeService {
         index: i,
         id: ctx.geography.districts[i]!.id,
         ballotCount: d.tally.ballotCount,
-        tally: toHex(encodeTally(d.tally)),
+        tally: toHex(tallyBytes(d.tally)),
         decryptions: d.decryptions.map((share) => share.trustee),
         decrypted: d.result !== null,
       })),

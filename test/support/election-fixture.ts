@@ -7,6 +7,7 @@ import {
   type ElectionSetup,
   type RegionInput,
 } from "../../src/ledger/election-setup.ts";
+import { geographyOf } from "../../src/ledger/geography.ts";
 import type { ContestScope, Schedule } from "../../src/ledger/manifest.ts";
 import { commissionDecision, commissionTx, registerTx } from "../../src/ledger/tx-builders.ts";
 
@@ -71,16 +72,13 @@ export function registrationTxs(
   setup: ElectionSetup,
   voters: readonly number[] = setup.voters.map((_, i) => i),
 ): Uint8Array[] {
-  const regionOf: number[] = [];
-  setup.manifest.regions.forEach((r, ri) => {
-    for (const _ of r.districts) regionOf.push(ri);
-  });
+  const { districts } = geographyOf(setup.manifest);
   const byDistrict = new Map<number, Uint8Array[]>();
   for (const i of voters) {
     const d = setup.voterDistricts[i]!;
     byDistrict.set(d, [...(byDistrict.get(d) ?? []), setup.voters[i]!.publicKey]);
   }
   return [...byDistrict].map(([d, keys]) =>
-    registerTx(setup.electionId, setup.registrars[regionOf[d]!]!, d, keys),
+    registerTx(setup.electionId, setup.registrars[districts[d]!.region]!, d, keys),
   );
 }
