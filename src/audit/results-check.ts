@@ -5,7 +5,7 @@
  * A district closed without a counted ballot must have an all-zero result and no shares.
  */
 import { isSaylauError } from "../errors.ts";
-import { combineShares, verifyShare } from "../ledger/ballot-crypto.ts";
+import { countsFromVerifiedShares, verifyShare } from "../ledger/ballot-crypto.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { ElectionState } from "../ledger/state.ts";
 import { AUDIT_CODES, AuditFailure } from "./errors.ts";
@@ -35,7 +35,7 @@ export function checkResults(ctx: LedgerContext, state: ElectionState, height: n
           );
         }
       }
-      recomputed = combineShares(crypto, district.tally, district.decryptions);
+      recomputed = countsFromVerifiedShares(crypto, district.tally, district.decryptions);
     }
     if (JSON.stringify(recomputed) !== JSON.stringify(district.result)) {
       throw new AuditFailure(

@@ -6,6 +6,11 @@
  * The Fiat-Shamir part (challenges sum to the hash) is checked per ballot: it is hashing only.
  * When the combination fails, the batch is bisected (each half re-checked with the same
  * weights) down to the individual bad ballots.
+ *
+ * One batch may mix ballot styles: the group equations use only the bases G and K, which
+ * every style of an election shares (styleContext), while the shape and the Fiat-Shamir
+ * statements (which bind the election-wide contest indices) are checked per ballot in its
+ * own style. With 200 districts, batching per style left most batches a single ballot.
  */
 import { isSaylauError, SaylauError } from "../errors.ts";
 import { type BallotBody, challengesHold, checkCredential, decodeBallotPoints } from "./ballot.ts";
@@ -22,6 +27,11 @@ import { type Rng, systemRng } from "./rng.ts";
 export interface BatchItem {
   readonly credential: Uint8Array;
   readonly body: BallotBody;
+  /**
+   * The ballot style this ballot is checked in (styleContext of the batch's election); the
+   * batch's own context when absent. It must share the batch context's bases.
+   */
+  readonly style?: ElectionContext;
 }
 
 /** Everything except the group equations: shape, encodings and Fiat-Shamir sums. */
@@ -48,8 +58,13 @@ export function verifyBallotsBatch(
   const candidates: { index: number; terms: WeightedTerms }[] = [];
   const weight = weightSource(rng);
   items.forEach((item, index) => {
+    const style = item.style ?? ctx;
+    if (style.bases !== ctx.bases) {
+      // A programming error, not a bad ballot: another election's context was passed in.
+      throw new Error("a batch mixes contexts of different elections");
+    }
     try {
-      const decoded = checkHashes(ctx, item);
+      const decoded = checkHashes(style, item);
       candidates.push({ index, terms: termsOfBallot(decoded, weight) });
     } catch (err) {
       if (!isSaylauError(err)) throw err;

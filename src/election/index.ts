@@ -8,7 +8,7 @@
  *   encryptBallot(ctx, credentialPublicKey, choices, rng?)         -> BallotBody
  *   encodeBallot(body) -> bytes;   decodeBallot(ctx, bytes) -> BallotBody (typed errors)
  *   verifyBallot(ctx, credentialPublicKey, body)                   -> void, throws SaylauError
- *   verifyBallotsBatch(ctx, [{credential, body}], rng?)            -> indices of bad ballots
+ *   verifyBallotsBatch(ctx, [{credential, body, style?}], rng?)    -> indices of bad ballots
  *   emptyTally(ctx); addBallot(ctx, tally, body); subtractBallot(ctx, tally, body)
  *                                                                  -> EncryptedTally (new value)
  *   encodeTally(tally) -> canonical bytes (stateHash);  decodeTally(ctx, bytes);  tallyHash(tally)
@@ -85,6 +85,7 @@ export {
 export { type ElectionContext, prepareElection } from "./context.ts";
 export {
   combineShares,
+  combineVerifiedShares,
   type DecryptionShare,
   decodeDecryptionShare,
   encodeDecryptionShare,

@@ -9,8 +9,8 @@ import { SaylauError } from "../errors.ts";
 import { replaceDistrict } from "./apply-registration.ts";
 import {
   type BallotBody,
-  combineShares,
   contributionOf,
+  countsFromVerifiedShares,
   type ElectionCrypto,
   tallyAdd,
   tallySubtract,
@@ -124,7 +124,7 @@ export function applyDecryption(env: TxEnv, state: ElectionState, tx: Decryption
   const decryptions = [...district.decryptions, tx.share];
   const result =
     decryptions.length >= threshold(crypto)
-      ? combineShares(crypto, district.tally, decryptions)
+      ? countsFromVerifiedShares(crypto, district.tally, decryptions)
       : null;
   return {
     ...state,

@@ -9,7 +9,7 @@ import type { Infer } from "../codec/schema.ts";
 import { type BallotBody, verifyBallot } from "../election/ballot.ts";
 import { type ElectionContext, prepareElection } from "../election/context.ts";
 import {
-  combineShares as combine,
+  combineVerifiedShares,
   type DecryptionShare,
   verifyDecryptionShare,
 } from "../election/decryption.ts";
@@ -102,10 +102,14 @@ export function verifyShare(
   verifyDecryptionShare(crypto, tally, share);
 }
 
-export function combineShares(
+/**
+ * The plain counts from shares the caller has verified against `tally` (verifyShare), each
+ * of them: the ledger verifies a share when it applies it, the audit before it recombines.
+ */
+export function countsFromVerifiedShares(
   crypto: ElectionCrypto,
   tally: EncryptedTally,
-  shares: readonly DecryptionShare[],
+  verifiedShares: readonly DecryptionShare[],
 ): number[][] {
-  return combine(crypto, tally, shares, tally.ballotCount);
+  return combineVerifiedShares(crypto, tally, verifiedShares, tally.ballotCount);
 }

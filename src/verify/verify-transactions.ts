@@ -9,6 +9,7 @@ import { isAcceptablePublicKey } from "../crypto/ed25519-rule.ts";
 import { verifyBallot } from "../election/ballot.ts";
 import { verifyBallotsBatch } from "../election/batch.ts";
 import { type HandedOverPoint, handOverDecoding } from "../election/group.ts";
+import type { FixedBases } from "../election/range-proof.ts";
 import { isSaylauError, SaylauError } from "../errors.ts";
 import { checkSignature, type LedgerContext, signerOf } from "../ledger/apply.ts";
 import { checkBallotStyle } from "../ledger/apply-votes.ts";
@@ -75,26 +76,26 @@ export function verifyTransactions(
       verdicts[at] = failure(err);
     }
   });
-  // One batch per ballot style: a batch shares one election context.
-  const byStyle = new Map<ElectionCrypto, { at: number; tx: BallotTx }[]>();
+  // One batch for all ballots of the election, whatever their styles: they share the
+  // bases of the group equations (src/election/batch.ts).
+  const byElection = new Map<FixedBases, { at: number; tx: BallotTx; crypto: ElectionCrypto }[]>();
   for (const b of ballots) {
-    const group = byStyle.get(b.crypto) ?? [];
+    const group = byElection.get(b.crypto.bases) ?? [];
     group.push(b);
-    byStyle.set(b.crypto, group);
+    byElection.set(b.crypto.bases, group);
   }
-  for (const [crypto, group] of byStyle) verifyBallotGroup(crypto, group, verdicts);
+  for (const group of byElection.values()) verifyBallotGroup(group, verdicts);
   return verdicts;
 }
 
 function verifyBallotGroup(
-  crypto: ElectionCrypto,
-  ballots: readonly { at: number; tx: BallotTx }[],
+  ballots: readonly { at: number; tx: BallotTx; crypto: ElectionCrypto }[],
   verdicts: TxVerdict[],
 ): void {
   const bad = new Set(
     verifyBallotsBatch(
-      crypto,
-      ballots.map((b) => ({ credential: b.tx.credential, body: b.tx.ballot })),
+      ballots[0]!.crypto,
+      ballots.map((b) => ({ credential: b.tx.credential, body: b.tx.ballot, style: b.crypto })),
     ),
   );
   ballots.forEach((b, i) => {
@@ -104,7 +105,7 @@ function verifyBallotGroup(
     }
     // Name what failed: the single-ballot verifier says which proof.
     try {
-      verifyBallot(crypto, b.tx.credential, b.tx.ballot);
+      verifyBallot(b.crypto, b.tx.credential, b.tx.ballot);
       verdicts[b.at] = {
         ok: false,
         code: "election/bad_proof",

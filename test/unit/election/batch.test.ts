@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { fromHex } from "../../../src/crypto/bytes.ts";
-import { encryptBallot, verifyBallotsBatch } from "../../../src/election/index.ts";
+import { styleContext } from "../../../src/election/context.ts";
+import { type BatchItem, encryptBallot, verifyBallotsBatch } from "../../../src/election/index.ts";
 import { seededRng } from "../../../src/election/rng.ts";
 import { credential, describeEachArithmetic, rngFor, smallElection } from "./fixtures.ts";
 
@@ -45,5 +46,61 @@ describeEachArithmetic("batch verification", () => {
     badEquation.contests[0]!.proof[1]!.a = Uint8Array.from(items[8]!.body.contests[0]!.proof[1]!.a);
     tampered[9] = { credential: items[9]!.credential, body: badEquation };
     expect(verifyBallotsBatch(ctx, tampered)).toEqual([0, 3, 9]);
+  });
+});
+
+// Two ballot styles of the same election (contest 0 alone, contest 1 alone) beside the
+// whole ballot: one batch, each ballot checked in its own style.
+const mayorOnly = styleContext(ctx, [0]);
+const councilOnly = styleContext(ctx, [1]);
+const mixed: BatchItem[] = [
+  ...items.slice(0, 3),
+  ...[0, 1, 2].map((i) => {
+    const cred = credential(20 + i);
+    const choice = [0, 0, 0];
+    choice[i] = 1;
+    return {
+      credential: cred,
+      body: encryptBallot(mayorOnly, cred, [choice], rng),
+      style: mayorOnly,
+    };
+  }),
+  ...[0, 1].map((i) => {
+    const cred = credential(30 + i);
+    return {
+      credential: cred,
+      body: encryptBallot(councilOnly, cred, [[1, 0, 0, i]], rng),
+      style: councilOnly,
+    };
+  }),
+];
+
+describeEachArithmetic("batch verification across ballot styles", () => {
+  it("accepts valid ballots of different styles in one batch", () => {
+    expect(verifyBallotsBatch(ctx, mixed)).toEqual([]);
+  });
+
+  it("refuses a ballot checked in a style other than its own, and names only it", () => {
+    // The council-only ballot claimed as mayor-only: its shape and statements do not match.
+    const wrongStyle = mixed.map((it) => ({ ...it }));
+    wrongStyle[6] = { ...mixed[6]!, style: mayorOnly };
+    expect(verifyBallotsBatch(ctx, wrongStyle)).toEqual([6]);
+  });
+
+  it("names the ballot of another style whose group equation is wrong", () => {
+    const tampered = mixed.map((it) => ({ ...it }));
+    const body = structuredClone(mixed[4]!.body);
+    body.contests[0]!.selections[1]!.proof[0]!.v = Uint8Array.from(
+      mixed[3]!.body.contests[0]!.selections[1]!.proof[0]!.v,
+    );
+    tampered[4] = { ...mixed[4]!, body };
+    expect(verifyBallotsBatch(ctx, tampered)).toEqual([4]);
+  });
+
+  it("will not mix two elections' contexts in one batch", () => {
+    const other = smallElection(4).ctx;
+    expect(() => verifyBallotsBatch(ctx, [{ ...items[0]!, style: other }])).toThrow(
+      /different elections/,
+    );
   });
 });
