@@ -30,8 +30,9 @@ import {
   registerTx,
 } from "../src/ledger/tx-builders.ts";
 import type { StatusView } from "../src/node/api/service.ts";
+import { cachedBallots } from "./ballot-cache.ts";
 import { type LoadResult, load, type Usage, usage } from "./cluster-load.ts";
-import { cachedBallots, choicesFor, nationalSetup } from "./national-election.ts";
+import { choicesFor, nationalSetup } from "./national-election.ts";
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +55,7 @@ const MB = 1024 * 1024;
 
 const { setup, ctx } = nationalSetup({ validators: VALIDATORS, voters: VOTERS });
 const districts = ctx.geography.districts.length;
-const ballots = cachedBallots(setup, ctx, BALLOTS, say);
+const ballots = await cachedBallots(setup, "ballots", BALLOTS, say);
 if (values.prepare) process.exit(0);
 
 // The ceiling, in this process before any validator starts. A validator verifies ballots in

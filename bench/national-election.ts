@@ -7,10 +7,7 @@
  * So 1 + 20 + 200 = 221 contests and 200 ballot styles of 7 + 7 + 5 = 19 options each.
  * District names are placeholders: the count per region, not the names, is what costs.
  */
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { toHex, utf8 } from "../src/crypto/bytes.ts";
+import { utf8 } from "../src/crypto/bytes.ts";
 import { sha256 } from "../src/crypto/hash.ts";
 import type { Contest } from "../src/election/description.ts";
 import { type LedgerContext, ledgerContext } from "../src/ledger/context.ts";
@@ -20,7 +17,6 @@ import {
   type RegionInput,
 } from "../src/ledger/election-setup.ts";
 import type { ContestScope, Schedule } from "../src/ledger/manifest.ts";
-import { ballotTx } from "../src/ledger/tx-builders.ts";
 
 /** ISO 3166-2:KZ code and name of each of the 20 regional units. */
 export const KZ_REGIONS: readonly (readonly [string, string])[] = [
@@ -131,42 +127,4 @@ export function choicesFor(ctx: LedgerContext, district: number, pick: number): 
   return ctx.districtCrypto[district]!.shapes.map((s) =>
     Array.from({ length: s.options }, (_, j) => (j === pick % s.options ? 1 : 0)),
   );
-}
-
-/**
- * The first `count` voters' ballots (voter i picks option i of each contest), encrypted once
- * and kept in the system's temporary directory under the election id, since encrypting a
- * 19-option ballot costs about as much as verifying it and benchmarks re-run on the same
- * seeded election. The file is length-prefixed transaction bytes; it is only a cache.
- */
-export function cachedBallots(
-  setup: ElectionSetup,
-  ctx: LedgerContext,
-  count: number,
-  say: (line: string) => void = () => {},
-): Uint8Array[] {
-  const file = join(tmpdir(), `saylau-bench-ballots-${toHex(setup.electionId).slice(0, 16)}.bin`);
-  const cached: Uint8Array[] = [];
-  if (existsSync(file)) {
-    const all = readFileSync(file);
-    for (let at = 0; at < all.length && cached.length < count; ) {
-      const length = all.readUInt32BE(at);
-      if (at + 4 + length > all.length) break; // cut short by an interrupted run
-      cached.push(new Uint8Array(all.subarray(at + 4, at + 4 + length)));
-      at += 4 + length;
-    }
-  }
-  if (cached.length < count) {
-    say(`encrypting ballots ${cached.length}..${count - 1} (cached in ${file})...`);
-    for (let i = cached.length; i < count; i++) {
-      const d = setup.voterDistricts[i]!;
-      const tx = ballotTx(ctx, setup.voters[i]!, d, choicesFor(ctx, d, i), 1);
-      const prefix = Buffer.alloc(4);
-      prefix.writeUInt32BE(tx.length);
-      appendFileSync(file, Buffer.concat([prefix, tx]));
-      cached.push(tx);
-      if (i % 100 === 99) say(`  ${i + 1} ballots encrypted`);
-    }
-  }
-  return cached;
 }

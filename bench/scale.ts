@@ -12,7 +12,7 @@
  *   npx node bench/scale.ts [--validators 4] [--voters 100000] [--ballots 3000]
  *                           [--concurrency 32] [--sample 10] [--prepare]
  *
- * Ballots are encrypted once and cached (cachedBallots in bench/national-election.ts);
+ * Ballots are encrypted once and cached (bench/ballot-cache.ts);
  * --prepare only does that, so a run's clock starts with the cluster.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -32,8 +32,9 @@ import {
   registerTx,
 } from "../src/ledger/tx-builders.ts";
 import type { BlockView, StatusView } from "../src/node/api/service.ts";
+import { cachedBallots } from "./ballot-cache.ts";
 import { type LoadResult, load, type Usage, usage } from "./cluster-load.ts";
-import { cachedBallots, choicesFor, nationalSetup } from "./national-election.ts";
+import { choicesFor, nationalSetup } from "./national-election.ts";
 
 const { values } = parseArgs({
   options: {
@@ -83,7 +84,7 @@ const registrations = byDistrict.flatMap((keys, d) => {
   return out;
 });
 
-const ballots = cachedBallots(setup, ctx, BALLOTS, say);
+const ballots = await cachedBallots(setup, "ballots", BALLOTS, say);
 const ballotBytes = ballots.reduce((a, b) => a + b.length, 0) / BALLOTS;
 // What encrypting one costs the voter's device, on a small sample (CPU time, this thread).
 const encryptStart = process.threadCpuUsage();

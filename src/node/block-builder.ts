@@ -177,15 +177,19 @@ export class BlockBuilder {
    * A fresh proposal must also be fresh: its time within maxClockSkewMs of this node's clock
    * when the proposal reached it, either way. A re-proposal forced by a NEW-VIEW is not
    * held to that: f+1 honest validators found it fresh when they prepared it.
+   * `waitedMs`: how long the proposal waited in this node's consensus queue after it
+   * arrived; it is not held against the proposal (a busy validator's own backlog once made
+   * it refuse fresh proposals, forcing view changes that made the backlog longer).
    */
   async validateProposal(
     height: number,
     blockHash: Uint8Array,
     payload: Uint8Array,
     reproposal = false,
+    waitedMs = 0,
   ): Promise<boolean> {
     const { replica, log } = this.#parts;
-    const receivedAt = this.#now();
+    const receivedAt = this.#now() - Math.max(0, waitedMs);
     try {
       if (height !== replica.height + 1) return false;
       const next = await this.#prepare(payload, (block) => {

@@ -24,18 +24,24 @@ import { SaylauError } from "../errors.ts";
 import { decodeBlock, headerHash } from "../ledger/block.ts";
 import type { ConsensusWal } from "./consensus-wal.ts";
 
+/** A consensus input running longer than this is logged (see #input). */
+const INPUT_WARN_MS = 30_000;
+
 export interface DriverHooks {
   /** Send consensus bytes to one validator or all others. */
   send(to: number | "all", bytes: Uint8Array): void;
   /**
    * Is this block valid on top of the tip? (never throws) `reproposal`: forced by a NEW-VIEW,
-   * so not checked for freshness (see the engine's `validate` action).
+   * so not checked for freshness (see the engine's `validate` action). `waitedMs`: how long
+   * the proposal that asks waited in this driver's input queue after it arrived, so its
+   * freshness is judged at its arrival, not after this node's own backlog.
    */
   validate(
     height: number,
     blockHash: Uint8Array,
     payload: Uint8Array,
     reproposal: boolean,
+    waitedMs: number,
   ): Promise<boolean>;
   /** Commit a decided block; resolves once it is durable. */
   commit(
@@ -138,7 +144,7 @@ export class ConsensusDriver {
   }
 
   step(bytes: Uint8Array): void {
-    this.#input(() => this.engine.step(bytes));
+    this.#input(() => this.engine.step(bytes), this.#now());
   }
 
   propose(payload: Uint8Array): void {
@@ -150,14 +156,31 @@ export class ConsensusDriver {
     return this.#queue;
   }
 
-  /** Run one engine input and its actions; inputs are handled strictly one after another. */
-  #input(run: () => Action[]): void {
+  /**
+   * Run one engine input and its actions; inputs are handled strictly one after another.
+   * `arrivedAt` (this driver's clock): when the input reached the node, if it came from a
+   * peer. An input still running after INPUT_WARN_MS is logged: a stalled input stalls every
+   * later one, and nothing else would say so.
+   */
+  #input(run: () => Action[], arrivedAt?: number): void {
     this.#queue = this.#queue
       .then(async () => {
         if (this.#stopped || this.#failed !== undefined) return;
-        // Keep the engine's clock current before the input; its timeouts count from it.
-        await this.#execute(this.engine.tick(this.#now()));
-        await this.#execute(run());
+        const started = this.#now();
+        const watchdog = setTimeout(() => {
+          this.#log.warn(
+            { runningMs: this.#now() - started, height: this.engine.height },
+            "a consensus input is still running",
+          );
+        }, INPUT_WARN_MS);
+        watchdog.unref();
+        try {
+          // Keep the engine's clock current before the input; its timeouts count from it.
+          await this.#execute(this.engine.tick(this.#now()));
+          await this.#execute(run(), arrivedAt);
+        } finally {
+          clearTimeout(watchdog);
+        }
         this.#hooks.settled();
         this.#arm();
       })
@@ -208,7 +231,7 @@ export class ConsensusDriver {
       });
   }
 
-  async #execute(actions: readonly Action[]): Promise<void> {
+  async #execute(actions: readonly Action[], arrivedAt?: number): Promise<void> {
     for (const action of actions) {
       switch (action.type) {
         case "persist": {
@@ -224,9 +247,12 @@ export class ConsensusDriver {
           break;
         case "validate": {
           const { height, blockHash, payload, reproposal } = action;
-          void this.#hooks.validate(height, blockHash, payload, reproposal).then((valid) => {
-            this.#input(() => this.engine.validated(height, blockHash, valid));
-          });
+          const waitedMs = arrivedAt === undefined ? 0 : this.#now() - arrivedAt;
+          void this.#hooks
+            .validate(height, blockHash, payload, reproposal, waitedMs)
+            .then((valid) => {
+              this.#input(() => this.engine.validated(height, blockHash, valid));
+            });
           break;
         }
         case "decide":

@@ -31,8 +31,8 @@ export function driverHooks(parts: HookedParts): DriverHooks {
       if (to === "all") network.broadcast(frame);
       else network.send(to, frame);
     },
-    validate: (height, blockHash, payload, reproposal) =>
-      parts.builder().validateProposal(height, blockHash, payload, reproposal),
+    validate: (height, blockHash, payload, reproposal, waitedMs) =>
+      parts.builder().validateProposal(height, blockHash, payload, reproposal, waitedMs),
     commit: (height, payload, certificate, blockHash) =>
       parts.builder().commit(height, payload, certificate, blockHash),
     fetch: (fromHeight) => parts.sync().fetch(fromHeight),

@@ -104,6 +104,21 @@ describe("block builder and the validator's clock", () => {
     expect(await verdictAt(T - 3_600_000)).toBe(false);
   });
 
+  it("judges a proposal at its arrival: time it waited in this node's queue is not held against it", async () => {
+    const { builder, blockAt, setClock } = await setup();
+    const block = await blockAt(T);
+    setClock(T + BOUND + 20_000); // validated 25 s after the block time...
+    expect(await builder.validateProposal(1, block.hash, block.payload, false, 20_000)).toBe(
+      true, // ...but it arrived 20 s ago, within the bound
+    );
+    expect(await builder.validateProposal(1, block.hash, block.payload, false, 19_999)).toBe(false);
+    // A wait never moves the arrival later, so it cannot excuse a forward-dated block.
+    setClock(T - BOUND - 1);
+    expect(await builder.validateProposal(1, block.hash, block.payload, false, -50_000)).toBe(
+      false,
+    );
+  });
+
   it("accepts a re-proposal forced by a NEW-VIEW whatever its time", async () => {
     const { builder, blockAt, setClock } = await setup();
     const block = await blockAt(T);

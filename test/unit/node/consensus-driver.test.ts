@@ -180,4 +180,91 @@ describe("consensus driver and its WAL", () => {
     expect(sent).toEqual([]);
     await driver.stop();
   });
+
+  it("tells the validate hook how long a proposal waited in the queue behind a slow input", async () => {
+    // Validators 1-3 run height 1 among themselves; validator 0 (the driver) receives their
+    // messages, decides height 1, and its commit is held while height 2's PRE-PREPARE (from
+    // validator 2, its leader) arrives. The proposal's wait is what the hook is told.
+    const s = await slowStore();
+    stores.push(s);
+    let releaseCommit: () => void = () => {};
+    let commitAsked = false;
+    const waits: { height: number; waitedMs: number }[] = [];
+    const driver = new ConsensusDriver({
+      electionId,
+      validators,
+      self: 0,
+      seed: seeds[0]!,
+      startHeight: 1,
+      timeoutMs: 60_000,
+      wal: new ConsensusWal(s.db, false),
+      logger: pino({ level: "silent" }),
+      hooks: {
+        send: () => {},
+        validate: async (height, _hash, _payload, _reproposal, waitedMs) => {
+          waits.push({ height, waitedMs });
+          return true;
+        },
+        commit: (height) => {
+          if (height !== 1) return Promise.resolve();
+          commitAsked = true;
+          return new Promise<void>((r) => {
+            releaseCommit = r;
+          });
+        },
+        fetch: () => {},
+        peerBehind: () => {},
+        evidence: async () => {},
+        dropped: () => {},
+        settled: () => {},
+      },
+    });
+    await driver.start();
+    const engines = [1, 2, 3].map((i) => engineFor(i));
+    const toDriver: Uint8Array[] = [];
+    // Deliver every message among engines 1-3 (answering validations with "valid") until quiet.
+    let queue = sends(engines[0]!.propose(payload));
+    while (queue.length > 0) {
+      const next: Uint8Array[] = [];
+      for (const bytes of queue) {
+        toDriver.push(bytes);
+        for (const e of engines) {
+          for (const a of e.step(bytes)) {
+            if (a.type === "send") next.push(a.bytes);
+            if (a.type === "validate")
+              next.push(...sends(e.validated(a.height, a.blockHash, true)));
+          }
+        }
+      }
+      queue = next;
+    }
+    expect(engines.map((e) => e.height)).toEqual([2, 2, 2]);
+    for (const bytes of toDriver) driver.step(bytes);
+    // This test is not about the WAL: its writes go through as they come.
+    const releaseWrites = () => {
+      for (const w of s.writes) w.release();
+    };
+    await until("height 1's commit to be asked for", () => {
+      releaseWrites();
+      return commitAsked;
+    });
+    const [heightTwoPrePrepare] = sends(engines[1]!.propose(utf8("height two")));
+    driver.step(heightTwoPrePrepare!);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(waits.map((w) => w.height)).toEqual([1]); // height 2 still waits behind the commit
+    releaseCommit();
+    await until(
+      "height 2 to be validated",
+      () => {
+        releaseWrites();
+        return waits.length === 2;
+      },
+      5000,
+    );
+    expect(waits[1]!.height).toBe(2);
+    expect(waits[1]!.waitedMs).toBeGreaterThanOrEqual(280);
+    expect(waits[0]!.waitedMs).toBeLessThan(280);
+    releaseWrites();
+    await driver.stop();
+  }, 20_000);
 });
