@@ -30,6 +30,9 @@ import { replacedBy } from "./ballot-standing.ts";
 import { evidenceView } from "./evidence-view.ts";
 import type { NodeView } from "./node-view.ts";
 
+/** Encoded block bytes in one page of GET /v1/blocks (before hex), unless one block is more. */
+export const MAX_BLOCK_PAGE_BYTES = 8 * 1024 * 1024;
+
 export function headerView(h: BlockHeader): HeaderView {
   return {
     electionId: toHex(h.electionId),
@@ -186,10 +189,16 @@ export class NodeQueries implements NodeService {
     return this.#blockView(height, bytes);
   }
 
+  /**
+   * Up to `limit` blocks from `from`, and fewer once they hold MAX_BLOCK_PAGE_BYTES (at least
+   * one): full blocks of large ballots are about 1 MB each, and a page of 100 of them as hex
+   * JSON would be 200 MB in one answer. The caller pages on with `next`.
+   */
   async blocks(from: number, limit: number): Promise<BlockView[]> {
     this.#checkHeld(from);
     const out: BlockView[] = [];
-    for await (const b of this.#node.replica.store.blocksInRange(from, from + limit - 1)) {
+    const { store } = this.#node.replica;
+    for await (const b of store.blocksInRange(from, from + limit - 1, MAX_BLOCK_PAGE_BYTES)) {
       out.push(await this.#blockView(b.height, b.block));
     }
     return out;

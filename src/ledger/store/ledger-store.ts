@@ -628,14 +628,20 @@ export class LedgerStore {
     }
   }
 
-  /** Stored blocks with heights in [from, to], in order, read by one range scan. */
+  /**
+   * Stored blocks with heights in [from, to], in order, read by one range scan; it stops
+   * before a block that would take the blocks' total size past `maxBytes` (the first block
+   * is always given, whatever its size).
+   */
   async *blocksInRange(
     from: number,
     to: number,
+    maxBytes = Number.POSITIVE_INFINITY,
   ): AsyncGenerator<{ height: number; block: Uint8Array }> {
     const last = Math.min(to, this.head().height);
     if (from > last) return;
     const blocks = this.db.iterator({ gte: keys.block(from), lte: keys.block(last) });
+    let bytes = 0;
     try {
       for (;;) {
         let entry: [Uint8Array, Uint8Array] | undefined;
@@ -645,6 +651,8 @@ export class LedgerStore {
           throw this.readFailure(`blocks ${from} to ${last}`, err);
         }
         if (entry === undefined) return;
+        if (bytes > 0 && bytes + entry[1].length > maxBytes) return;
+        bytes += entry[1].length;
         yield { height: readU64(entry[0], 1), block: entry[1] };
       }
     } finally {

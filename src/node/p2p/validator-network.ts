@@ -8,6 +8,14 @@
  * and catch-up), so no peer can make this node hold unbounded memory. Links redial with
  * exponential backoff. A peer that sends an oversized or malformed frame has its stream
  * reset and is reported through `onPeerMisbehaved`; nothing it sends can throw here.
+ *
+ * A busy peer is not a dead one. libp2p's connection monitor (a ping every 10 s, the
+ * connection aborted when one takes over 5 s) is off: in a 20-validator run on 2 cores it
+ * cut validators that were only starved of CPU, and their redials, a Noise handshake each,
+ * starved them further, until most links were down. A dead peer is found by the kernel
+ * instead: TCP keepalive probes after KEEPALIVE_IDLE_MS of silence, which no busy event loop
+ * delays (and a stopped process's connections are reset at once). A dial may take
+ * DIAL_TIMEOUT_MS, enough for a handshake with a loaded peer.
  */
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
@@ -19,6 +27,8 @@ import { encodeFrame, FrameDecoder } from "./frames.ts";
 import { libp2pKeyFromSeed, peerIdOfValidator } from "./peer-identity.ts";
 
 export const SAYLAU_PROTOCOL = "/saylau/validator/1.0.0";
+const KEEPALIVE_IDLE_MS = 15_000;
+const DIAL_TIMEOUT_MS = 20_000;
 
 export interface ValidatorPeer {
   readonly index: number;
@@ -87,7 +97,13 @@ export class ValidatorNetwork {
     const node = await createLibp2p({
       privateKey: await libp2pKeyFromSeed(this.#options.seed),
       addresses: { listen: [this.#options.listen] },
-      transports: [tcp()],
+      transports: [
+        tcp({
+          dialOpts: { keepAlive: true, keepAliveInitialDelay: KEEPALIVE_IDLE_MS },
+          listenOpts: { keepAlive: true, keepAliveInitialDelay: KEEPALIVE_IDLE_MS },
+        }),
+      ],
+      connectionMonitor: { enabled: false },
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: {
@@ -159,7 +175,9 @@ export class ValidatorNetwork {
     if (this.#stopped || link.dialing || link.stream?.status === "open") return;
     link.dialing = true;
     const target = multiaddr(`${link.peer.address}/p2p/${link.peerId.toString()}`);
-    this.#node!.dialProtocol(target, SAYLAU_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    this.#node!.dialProtocol(target, SAYLAU_PROTOCOL, {
+      signal: AbortSignal.timeout(DIAL_TIMEOUT_MS),
+    })
       .then((stream) => {
         link.dialing = false;
         if (this.#stopped) {

@@ -72,6 +72,19 @@ describe("LedgerStore", () => {
     const heights: number[] = [];
     for await (const b of store.blocksInRange(2, 99)) heights.push(b.height);
     expect(heights).toEqual([2, 3, 4, 5]);
+    // A byte budget cuts the range before the block that would exceed it, never before the
+    // first one.
+    const sizes = new Map<number, number>();
+    for await (const b of store.blocksInRange(1, 5)) sizes.set(b.height, b.block.length);
+    const within = async (max: number) => {
+      const got: number[] = [];
+      for await (const b of store.blocksInRange(2, 99, max)) got.push(b.height);
+      return got;
+    };
+    const twoAndThree = sizes.get(2)! + sizes.get(3)!;
+    expect(await within(twoAndThree)).toEqual([2, 3]);
+    expect(await within(twoAndThree - 1)).toEqual([2]);
+    expect(await within(1)).toEqual([2]);
     await store.close();
   });
 

@@ -1,3 +1,4 @@
+import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../../src/crypto/ed25519.ts";
 import {
@@ -128,4 +129,58 @@ describe("ValidatorNetwork", () => {
     for (let i = 0; i < 1000; i++) lonely.send(1, new Uint8Array(50));
     expect(dropped).toBeGreaterThanOrEqual(900);
   }, 30_000);
+
+  it("keeps its link to a peer whose event loop is blocked for 17 s, and delivers what was sent meanwhile", async () => {
+    // libp2p's connection monitor would abort this connection (a ping every 10 s, 5 s to
+    // answer); a busy validator must keep its links (validator-network.ts says why).
+    const keys = [generateKeyPair(), generateKeyPair()];
+    const ports = await freePorts(2);
+    const peers = keys.map((k, index) => ({
+      index,
+      publicKey: k.publicKey,
+      address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
+    }));
+    const statuses: boolean[] = [];
+    const here = new ValidatorNetwork({
+      selfIndex: 0,
+      seed: keys[0]!.seed,
+      listen: peers[0]!.address,
+      peers,
+      maxFrameBytes: 1024 * 1024,
+      maxQueuedBytesPerPeer: 4 * 1024 * 1024,
+      maxQueuedFramesPerPeer: 10_000,
+      onFrame: () => {},
+      onPeerStatus: (_peer, connected) => statuses.push(connected),
+    });
+    running.push(here);
+    const worker = new Worker(new URL("../../../support/busy-peer-worker.ts", import.meta.url), {
+      workerData: { selfIndex: 1, seed: keys[1]!.seed, listen: peers[1]!.address, peers },
+    });
+    const received: string[] = [];
+    const events: string[] = [];
+    worker.on("message", (m: { kind: string; text?: string; connected?: boolean }) => {
+      if (m.kind === "frame") received.push(m.text!);
+      else events.push(m.kind === "status" ? `status ${m.connected}` : m.kind);
+    });
+    worker.on("error", (err) => events.push(`error ${err.message}`));
+    try {
+      await here.start();
+      await waitFor(() => events.includes("started") || events.some((e) => e.startsWith("error")));
+      expect(events).toEqual(["started"]);
+      await waitFor(() => here.connectedPeers().includes(1) && events.includes("status true"));
+      worker.postMessage({ kind: "block", ms: 17_000 });
+      for (let i = 0; i < 34; i++) {
+        here.send(1, new TextEncoder().encode(`during ${i}`));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await waitFor(() => events.includes("unblocked"), 10_000);
+      await waitFor(() => received.length === 34, 10_000);
+      expect(received).toEqual(Array.from({ length: 34 }, (_, i) => `during ${i}`));
+      expect(statuses).toEqual([true]); // connected once, never lost
+      expect(events.filter((e) => e.startsWith("status"))).toEqual(["status true"]);
+    } finally {
+      worker.postMessage({ kind: "stop" });
+      await new Promise((r) => worker.once("exit", r));
+    }
+  }, 60_000);
 });
