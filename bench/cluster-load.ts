@@ -140,6 +140,10 @@ export interface Usage {
   readonly verifyCpuSeconds: number;
   readonly batches: number;
   readonly batchedTxs: number;
+  /** Each validator's main-thread V8 heap in use (garbage not yet collected included). */
+  readonly heapUsedBytes: number[];
+  /** Each validator's memory outside the V8 heap held by JS objects (Buffers, WebAssembly). */
+  readonly externalBytes: number[];
 }
 
 export async function usage(urls: readonly string[]): Promise<Usage> {
@@ -150,6 +154,8 @@ export async function usage(urls: readonly string[]): Promise<Usage> {
     verifyCpuSeconds: 0,
     batches: 0,
     batchedTxs: 0,
+    heapUsedBytes: [] as number[],
+    externalBytes: [] as number[],
   };
   for (const url of urls) {
     const text = await (await fetch(`${url}/metrics`)).text();
@@ -163,6 +169,8 @@ export async function usage(urls: readonly string[]): Promise<Usage> {
     totals.mainByValidator.push(value("saylau_main_thread_cpu_seconds"));
     totals.batches += value("saylau_verify_batch_transactions_count");
     totals.batchedTxs += value("saylau_verify_batch_transactions_sum");
+    totals.heapUsedBytes.push(value("saylau_nodejs_heap_size_used_bytes"));
+    totals.externalBytes.push(value("saylau_nodejs_external_memory_bytes"));
   }
   return totals;
 }

@@ -146,6 +146,8 @@ interface Sample {
   readonly ballots: number;
   readonly voters: number;
   readonly rss: number[];
+  readonly heapUsed: number[];
+  readonly external: number[];
   readonly disk: number[];
 }
 
@@ -162,6 +164,7 @@ async function sample(): Promise<void> {
     cluster.urls[0]!,
     "/v1/results",
   ).catch(() => undefined);
+  const memory = await usage(cluster.urls).catch(() => undefined);
   samples.push({
     seconds: (performance.now() - t0) / 1000,
     stage,
@@ -169,12 +172,14 @@ async function sample(): Promise<void> {
     ballots: results?.ballots ?? -1,
     voters: results?.credentials ?? -1,
     rss: pids.map((pid) => rssBytes(pid)),
+    heapUsed: memory?.heapUsedBytes ?? [],
+    external: memory?.externalBytes ?? [],
     disk: pids.map((_, i) => dirBytes(join(edir, "validators", String(i), "data"))),
   });
   // Each sample as it is taken, in case the run does not finish.
   const x = samples.at(-1)!;
   say(
-    `sample ${x.stage} height ${x.height} voters ${x.voters} ballots ${x.ballots} RSS MB ${x.rss.map((r) => (r / MB).toFixed(0)).join("/")} disk MB ${x.disk.map((d) => (d / MB).toFixed(1)).join("/")}`,
+    `sample ${x.stage} height ${x.height} voters ${x.voters} ballots ${x.ballots} RSS MB ${x.rss.map((r) => (r / MB).toFixed(0)).join("/")} heap used MB ${x.heapUsed.map((r) => (r / MB).toFixed(0)).join("/")} external MB ${x.external.map((r) => (r / MB).toFixed(0)).join("/")} disk MB ${x.disk.map((d) => (d / MB).toFixed(1)).join("/")}`,
   );
 }
 
@@ -280,6 +285,8 @@ console.log(
       "voters",
       "ballots",
       "RSS MB, each validator",
+      "main-thread heap used MB",
+      "external MB",
       "data dir MB, each validator",
     ],
     ...samples.map((s) => [
@@ -289,6 +296,8 @@ console.log(
       s.voters,
       s.ballots,
       s.rss.map(mb).join(" / "),
+      s.heapUsed.map(mb).join(" / "),
+      s.external.map(mb).join(" / "),
       s.disk.map(mb).join(" / "),
     ]),
   ]),

@@ -22,10 +22,12 @@ import { markVerified } from "./verified-ids.ts";
 /**
  * Candidate size for a replica that is not the leader: enough to arm its view timer and to
  * make progress should a view change make it leader (it then builds a full block). Kept
- * small because every replica builds one at every height: each transaction in it is decoded
- * and applied on the main thread only to be thrown away when the leader's block arrives.
+ * small because every replica builds one at every height, and again whenever it goes stale:
+ * each transaction in it is applied on the main thread only to be thrown away when the
+ * leader's block arrives (32 registrations of 100 voters cost each of 20 validators about
+ * a second of lattice hashing every 2.5 s while a height waited).
  */
-const FALLBACK_CANDIDATE_TXS = 32;
+const FALLBACK_CANDIDATE_TXS = 4;
 
 export interface BlockBuilderParts {
   readonly self: number;
@@ -54,7 +56,13 @@ export class BlockBuilder {
   /** Blocks validated (or built) here at the current height, by hex hash. */
   readonly #validated = new Map<string, NextBlock>();
   /** The candidate handed to the engine: its height, whether full, and its block time. */
-  #candidate: { height: number; full: boolean; time: number } | null = null;
+  #candidate: {
+    height: number;
+    view: number;
+    full: boolean;
+    time: number;
+    hash: string;
+  } | null = null;
   #building = false;
   /** When this node last committed a block (or started). */
   #lastCommitAt = performance.now();
@@ -97,8 +105,13 @@ export class BlockBuilder {
       leaderOf(height, view, replica.ctx.manifest.validators.length) === this.#parts.self;
     const have = this.#candidate;
     const now = this.#now();
+    const sameHeight = have !== null && have.height === height;
+    // The leader's block for this view is out: the engine proposes once per view, so a
+    // rebuilt block would only be thrown away, and a full block rebuilt every time it went
+    // stale cost seconds of work while the height waited for votes.
+    if (sameHeight && leader && have.full && have.view === view) return;
     const stale = have !== null && now - have.time > this.#parts.maxClockSkewMs / 2;
-    if (have !== null && have.height === height && (have.full || !leader) && !stale) return;
+    if (sameHeight && (have.full || !leader) && !stale) return;
     this.#building = true;
     const limit = leader ? this.#parts.blockMaxTxs : FALLBACK_CANDIDATE_TXS;
     // Only transactions whose checks are done: a block of unchecked ones would make this
@@ -133,8 +146,12 @@ export class BlockBuilder {
           await mempool.drop(dropped);
         }
         if (height !== driver.engine.height || built.block.txs.length === 0) return;
-        this.#candidate = { height, full: leader, time: built.block.header.time };
-        this.#validated.set(toHex(built.hash), built);
+        // The replaced candidate's validated copy goes: kept until the next commit, the
+        // copies of rebuilt candidates grew with every stale rebuild of a slow height.
+        if (this.#candidate !== null) this.#validated.delete(this.#candidate.hash);
+        const hash = toHex(built.hash);
+        this.#candidate = { height, view, full: leader, time: built.block.header.time, hash };
+        this.#validated.set(hash, built);
         driver.propose(encodeBlock(built.block));
       })
       .catch((err: Error) => log.error({ err }, "building a block failed"))

@@ -137,8 +137,8 @@ describe("block builder and the validator's clock", () => {
     expect(decodeBlock(proposed[0]!).header.time).toBe(GENESIS_TIME);
   });
 
-  it("builds its candidate again once it is older than half the bound", async () => {
-    const { builder, proposed, setClock } = await setup(1);
+  it("builds its candidate again once it is older than half the bound (not the leader)", async () => {
+    const { builder, proposed, setClock } = await setup(0); // the leader is validator 1
     setClock(T);
     builder.maybePropose();
     await settled();
@@ -154,5 +154,16 @@ describe("block builder and the validator's clock", () => {
     // Each is a different block, and the builder knows both as its own (valid).
     const hashes = proposed.map((p) => toHex(headerHash(decodeBlock(p).header)));
     expect(new Set(hashes).size).toBe(2);
+  });
+
+  it("as the leader, does not rebuild the block it proposed in this view, however old", async () => {
+    const { builder, proposed, setClock } = await setup(1); // leader of height 1, view 0
+    setClock(T);
+    builder.maybePropose();
+    await settled();
+    setClock(T + 10 * BOUND);
+    builder.maybePropose();
+    await settled();
+    expect(proposed.map((p) => decodeBlock(p).header.time)).toEqual([T]);
   });
 });
