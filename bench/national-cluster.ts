@@ -11,6 +11,12 @@
  *
  *   npx node bench/national-cluster.ts [--validators 20] [--voters 20000] [--ballots 400]
  *                                      [--concurrency 16] [--prepare]
+ *                                      [--consensus-timeout-ms 2000] [--block-max-txs 2000]
+ *
+ * The last two set the validators' consensusTimeoutMs and blockMaxTxs (defaults: the
+ * validators' own). With 20 validators on one small machine, a height's work (every
+ * validator validating the block) takes far longer than the 2 s view timer, and each view
+ * change has a new leader propose a new block that all validate again.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -37,6 +43,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     /** Only encrypt (and cache) the ballots, then exit. */
     prepare: { type: "boolean", default: false },
+    "consensus-timeout-ms": { type: "string" },
+    "block-max-txs": { type: "string" },
   },
 });
 const VALIDATORS = Number(values.validators);
@@ -114,10 +122,19 @@ const dir = mkdtempSync(join(tmpdir(), "saylau-national-"));
 const ports = await pickPorts(VALIDATORS, 9500);
 const edir = join(dir, "election");
 writeElectionDirectory(edir, setup, { host: "127.0.0.1", ...ports });
+const tuning = {
+  ...(values["consensus-timeout-ms"] === undefined
+    ? {}
+    : { consensusTimeoutMs: Number(values["consensus-timeout-ms"]) }),
+  ...(values["block-max-txs"] === undefined
+    ? {}
+    : { blockMaxTxs: Number(values["block-max-txs"]) }),
+};
 patchValidatorConfigs(edir, VALIDATORS, {
   rateLimitPerMinute: 0,
   overloadVerifyWaitMs: 0,
   overloadEventLoopPercent: 0,
+  ...tuning,
 });
 const cluster = new LocalCluster(edir, VALIDATORS, ports.httpBase, {
   SAYLAU_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
@@ -235,7 +252,7 @@ try {
 }
 
 console.log(
-  `\nNode ${process.version}, ${cores} cores, ${VALIDATORS} validators on loopback; ${districts} districts, ${VOTERS} voters, ${BALLOTS} ballots; all ${VALIDATORS} ready in ${startSeconds.toFixed(0)} s\n`,
+  `\nNode ${process.version}, ${cores} cores, ${VALIDATORS} validators on loopback; ${districts} districts, ${VOTERS} voters, ${BALLOTS} ballots; all ${VALIDATORS} ready in ${startSeconds.toFixed(0)} s; validator settings ${JSON.stringify(tuning)}\n`,
 );
 console.log(table([["validator RSS MB", "processes", "min", "p50", "max", "sum"], ...rssRows]));
 console.log("");
