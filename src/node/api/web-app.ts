@@ -2,8 +2,9 @@
  * The voter and observer web app, served by the validator itself at `/` from the files
  * scripts/build-web.ts wrote (web/dist): nothing from other hosts. Only files under that
  * folder, by names made of plain characters; anything else falls through to the API's JSON
- * 404. Every GET /v1/* answer carries `access-control-allow-origin: *` so a page served by
- * one commission's node can cross-check another node (all read-only, public data).
+ * 404. Every GET /v1/* and /healthz answer carries `access-control-allow-origin: *` so a
+ * page served by one commission's node can cross-check another node (all read-only, public
+ * data; the board page shows each node's health).
  */
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
@@ -32,7 +33,10 @@ const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._
 export function registerWebApp(app: FastifyInstance, root: string = webRoot()): void {
   const base = resolve(root);
   app.addHook("onSend", async (request, reply, payload) => {
-    if (request.method === "GET" && request.url.startsWith("/v1/")) {
+    if (
+      request.method === "GET" &&
+      (request.url.startsWith("/v1/") || request.url === "/healthz")
+    ) {
       void reply.header("access-control-allow-origin", "*");
     }
     return payload;

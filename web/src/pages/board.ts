@@ -83,8 +83,8 @@ async function pollNodes() {
         const res = await fetch(`${row.url}/healthz`, { signal: AbortSignal.timeout(3000) });
         row.healthy = res.ok;
       } catch {
-        // Another node's /healthz carries no CORS header, so the page cannot read it; the
-        // node did answer /v1/status, which is all this page can tell about it.
+        // No answer in time (or a node too old to send /healthz a CORS header): if it did
+        // answer /v1/status, that is all this page can tell about it.
         row.healthy = row.status === null ? false : null;
       }
     }),

@@ -67,8 +67,9 @@ describe("the web app's static route", () => {
     }
   });
 
-  it("adds the CORS header to GET /v1/* answers only", async () => {
+  it("adds the CORS header to GET /v1/* and /healthz answers only", async () => {
     expect((await get("/v1/status")).headers["access-control-allow-origin"]).toBe("*");
+    expect((await get("/healthz")).headers["access-control-allow-origin"]).toBe("*");
     expect((await get("/vote.js")).headers["access-control-allow-origin"]).toBeUndefined();
   });
 
