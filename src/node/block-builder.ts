@@ -55,7 +55,7 @@ export class BlockBuilder {
   readonly #parts: BlockBuilderParts;
   /** Blocks validated (or built) here at the current height, by hex hash. */
   readonly #validated = new Map<string, NextBlock>();
-  /** The candidate handed to the engine: its height, whether full, and its block time. */
+  /** The candidate handed to the engine: its height and view, whether full, its time and hash. */
   #candidate: {
     height: number;
     view: number;
