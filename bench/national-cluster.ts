@@ -27,13 +27,11 @@ import { apiRequest } from "../src/cli/http-client.ts";
 import { LocalCluster, pickPorts, until } from "../src/cli/local-cluster.ts";
 import { percentile, table } from "../src/cli/output.ts";
 import { verifyBallotsBatch } from "../src/election/batch.ts";
-import { MAX_CREDENTIALS_PER_REGISTER } from "../src/ledger/limits.ts";
 import { type BallotTx, decodeTransaction } from "../src/ledger/transactions.ts";
-import { commissionDecision, commissionTx, registerTx } from "../src/ledger/tx-builders.ts";
 import type { StatusView } from "../src/node/api/service.ts";
 import { cachedBallots } from "./ballot-cache.ts";
 import { type LoadResult, load, type Usage, usage } from "./cluster-load.ts";
-import { nationalSetup } from "./national-election.ts";
+import { nationalSetup, openingTransactions } from "./national-election.ts";
 
 const { values } = parseArgs({
   options: {
@@ -99,24 +97,7 @@ say(
   `verification: ${aloneMs.toFixed(1)} ms of CPU per ballot alone, ${batchMs.toFixed(1)} in a batch of ${batchCount} (mixed districts); ceiling ${ceiling.toFixed(2)}/s`,
 );
 
-const approve = commissionTx(
-  commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
-  [{ member: 0, key: setup.commission[0]! }],
-);
-const byDistrict: Uint8Array[][] = Array.from({ length: districts }, () => []);
-setup.voters.forEach((v, i) => {
-  byDistrict[setup.voterDistricts[i]!]!.push(v.publicKey);
-});
-const registrations = byDistrict.flatMap((keys, d) => {
-  const registrar = setup.registrars[ctx.geography.districts[d]!.region]!;
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < keys.length; i += MAX_CREDENTIALS_PER_REGISTER) {
-    out.push(
-      registerTx(setup.electionId, registrar, d, keys.slice(i, i + MAX_CREDENTIALS_PER_REGISTER)),
-    );
-  }
-  return out;
-});
+const { approve, registrations } = openingTransactions(setup, ctx);
 
 const dir = mkdtempSync(join(tmpdir(), "saylau-national-"));
 const ports = await pickPorts(VALIDATORS, 9500);

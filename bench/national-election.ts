@@ -16,7 +16,9 @@ import {
   type ElectionSetup,
   type RegionInput,
 } from "../src/ledger/election-setup.ts";
+import { MAX_CREDENTIALS_PER_REGISTER } from "../src/ledger/limits.ts";
 import type { ContestScope, Schedule } from "../src/ledger/manifest.ts";
+import { commissionDecision, commissionTx, registerTx } from "../src/ledger/tx-builders.ts";
 
 /** ISO 3166-2:KZ code and name of each of the 20 regional units. */
 export const KZ_REGIONS: readonly (readonly [string, string])[] = [
@@ -127,4 +129,34 @@ export function choicesFor(ctx: LedgerContext, district: number, pick: number): 
   return ctx.districtCrypto[district]!.shapes.map((s) =>
     Array.from({ length: s.options }, (_, j) => (j === pick % s.options ? 1 : 0)),
   );
+}
+
+/**
+ * What opens the seeded election: the commission's approval (one member, the default
+ * threshold), then every voter's registration: per district, its voters in transactions of
+ * at most MAX_CREDENTIALS_PER_REGISTER keys, signed by the district's region's registrar.
+ */
+export function openingTransactions(
+  setup: ElectionSetup,
+  ctx: LedgerContext,
+): { approve: Uint8Array; registrations: Uint8Array[] } {
+  const approve = commissionTx(
+    commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
+    [{ member: 0, key: setup.commission[0]! }],
+  );
+  const byDistrict: Uint8Array[][] = ctx.geography.districts.map(() => []);
+  setup.voters.forEach((v, i) => {
+    byDistrict[setup.voterDistricts[i]!]!.push(v.publicKey);
+  });
+  const registrations = byDistrict.flatMap((keys, d) => {
+    const registrar = setup.registrars[ctx.geography.districts[d]!.region]!;
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < keys.length; i += MAX_CREDENTIALS_PER_REGISTER) {
+      out.push(
+        registerTx(setup.electionId, registrar, d, keys.slice(i, i + MAX_CREDENTIALS_PER_REGISTER)),
+      );
+    }
+    return out;
+  });
+  return { approve, registrations };
 }

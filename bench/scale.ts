@@ -24,17 +24,11 @@ import { patchValidatorConfigs, writeElectionDirectory } from "../src/cli/electi
 import { apiRequest } from "../src/cli/http-client.ts";
 import { LocalCluster, pickPorts } from "../src/cli/local-cluster.ts";
 import { percentile, table } from "../src/cli/output.ts";
-import { MAX_CREDENTIALS_PER_REGISTER } from "../src/ledger/limits.ts";
-import {
-  ballotTx,
-  commissionDecision,
-  commissionTx,
-  registerTx,
-} from "../src/ledger/tx-builders.ts";
+import { ballotTx } from "../src/ledger/tx-builders.ts";
 import type { BlockView, StatusView } from "../src/node/api/service.ts";
 import { cachedBallots } from "./ballot-cache.ts";
 import { type LoadResult, load, type Usage, usage } from "./cluster-load.ts";
-import { choicesFor, nationalSetup } from "./national-election.ts";
+import { choicesFor, nationalSetup, openingTransactions } from "./national-election.ts";
 
 const { values } = parseArgs({
   options: {
@@ -62,27 +56,7 @@ say(
 const { setup, ctx } = nationalSetup({ validators: VALIDATORS, voters: VOTERS });
 const districts = ctx.geography.districts.length;
 
-// The commission's approval (one member, the default), then the registrations: per district,
-// its voters in transactions of at most MAX_CREDENTIALS_PER_REGISTER keys, signed by the
-// district's region's registrar.
-const approve = commissionTx(
-  commissionDecision(setup.electionId, "approve", setup.manifest.schedule.closesAt),
-  [{ member: 0, key: setup.commission[0]! }],
-);
-const byDistrict: Uint8Array[][] = Array.from({ length: districts }, () => []);
-setup.voters.forEach((v, i) => {
-  byDistrict[setup.voterDistricts[i]!]!.push(v.publicKey);
-});
-const registrations = byDistrict.flatMap((keys, d) => {
-  const registrar = setup.registrars[ctx.geography.districts[d]!.region]!;
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < keys.length; i += MAX_CREDENTIALS_PER_REGISTER) {
-    out.push(
-      registerTx(setup.electionId, registrar, d, keys.slice(i, i + MAX_CREDENTIALS_PER_REGISTER)),
-    );
-  }
-  return out;
-});
+const { approve, registrations } = openingTransactions(setup, ctx);
 
 const ballots = await cachedBallots(setup, "ballots", BALLOTS, say);
 const ballotBytes = ballots.reduce((a, b) => a + b.length, 0) / BALLOTS;
