@@ -20,7 +20,8 @@ async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-async function cluster(n: number, extra: Partial<NetworkOptions> = {}) {
+/** n fresh validator keys, free loopback ports, and the peer table naming them. */
+async function peerTable(n: number) {
   const keys = Array.from({ length: n }, () => generateKeyPair());
   const ports = await freePorts(n);
   const peers = keys.map((k, index) => ({
@@ -28,6 +29,11 @@ async function cluster(n: number, extra: Partial<NetworkOptions> = {}) {
     publicKey: k.publicKey,
     address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
   }));
+  return { keys, ports, peers };
+}
+
+async function cluster(n: number, extra: Partial<NetworkOptions> = {}) {
+  const { keys, ports, peers } = await peerTable(n);
   const inbox: { to: number; from: number; text: string }[] = [];
   const misbehaved: { at: number; from: number; reason: string }[] = [];
   const nets = keys.map(
@@ -103,13 +109,7 @@ describe("ValidatorNetwork", () => {
   }, 30_000);
 
   it("bounds each peer's queue while the peer is away, dropping the oldest frames", async () => {
-    const keys = [generateKeyPair(), generateKeyPair()];
-    const ports = await freePorts(2);
-    const peers = keys.map((k, index) => ({
-      index,
-      publicKey: k.publicKey,
-      address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
-    }));
+    const { keys, ports, peers } = await peerTable(2);
     let dropped = 0;
     const lonely = new ValidatorNetwork({
       selfIndex: 0,
@@ -133,13 +133,7 @@ describe("ValidatorNetwork", () => {
   it("keeps its link to a peer whose event loop is blocked for 17 s, and delivers what was sent meanwhile", async () => {
     // libp2p's connection monitor would abort this connection (a ping every 10 s, 5 s to
     // answer); a busy validator must keep its links (validator-network.ts says why).
-    const keys = [generateKeyPair(), generateKeyPair()];
-    const ports = await freePorts(2);
-    const peers = keys.map((k, index) => ({
-      index,
-      publicKey: k.publicKey,
-      address: `/ip4/127.0.0.1/tcp/${ports[index]}`,
-    }));
+    const { keys, peers } = await peerTable(2);
     const statuses: boolean[] = [];
     const here = new ValidatorNetwork({
       selfIndex: 0,
